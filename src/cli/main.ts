@@ -1,0 +1,49 @@
+import { CommanderError } from 'commander';
+import { AutogradError, UsageError } from '../errors.js';
+import { createProgram } from './program.js';
+import { stderrColors } from './terminal.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** Runs the CLI; every failure becomes one line on stderr and an exit code, never a stack trace. */
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = createProgram();
+  // Commander would print "error: ..." itself; we print it our way below.
+  program.configureOutput({ outputError: () => {} });
+  for (const command of program.commands) command.configureOutput({ outputError: () => {} });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    process.exitCode = EXIT_OK;
+  } catch (error) {
+    process.exitCode = report(error);
+  }
+}
+
+function report(error: unknown): number {
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT_OK;
+    // Help shown because no command was given: already printed; still a usage error.
+    if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') return EXIT_USAGE;
+    printError(error.message.replace(/^error: /, ''));
+    return EXIT_USAGE;
+  }
+  if (error instanceof UsageError) {
+    printError(error.message);
+    return EXIT_USAGE;
+  }
+  if (error instanceof AutogradError) {
+    printError(error.message);
+    return EXIT_FAILURE;
+  }
+  // A bug, not the user's fault: still one line, with the stack only on request.
+  const message = error instanceof Error ? error.message : String(error);
+  printError(`internal error: ${message} (set AUTOGRAD_DEBUG=1 for details)`);
+  if (process.env.AUTOGRAD_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+  return EXIT_FAILURE;
+}
+
+function printError(message: string): void {
+  process.stderr.write(`${stderrColors.red('autograd: error:')} ${message}\n`);
+}

@@ -1,0 +1,44 @@
+import { InvalidArgumentError } from 'commander';
+import { UsageError } from '../errors.js';
+import { parseLayerSpec } from '../nn/layer-spec.js';
+
+// Option parsers for commander: each refuses a bad value with a message that names what was wrong.
+
+export function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError('must be a positive whole number.');
+  }
+  return n;
+}
+
+export function integer(value: string): number {
+  const n = Number(value);
+  if (!/^\s*-?\d+\s*$/.test(value) || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError('must be a whole number.');
+  return n;
+}
+
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError('must be a number greater than 0.');
+  return n;
+}
+
+export function layerSpec(value: string): number[] {
+  try {
+    return parseLayerSpec(value);
+  } catch (error) {
+    if (error instanceof UsageError) throw new InvalidArgumentError(error.message.replace(/^--layers "[^"]*": /, ''));
+    throw error;
+  }
+}
+
+/** "a, b,c" → ["a", "b", "c"]; an empty name is refused. */
+export function nameList(value: string): string[] {
+  const names = value.split(',').map((name) => name.trim());
+  if (names.some((name) => name === ''))
+    throw new InvalidArgumentError('must be comma-separated column names, none empty.');
+  return names;
+}

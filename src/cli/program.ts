@@ -1,0 +1,116 @@
+import { createRequire } from 'node:module';
+import { Command, Option } from 'commander';
+import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS } from '../nn/activation.js';
+import { DEFAULTS } from '../train/fit.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { predictCommand } from './commands/predict.js';
+import { trainCommand } from './commands/train.js';
+import { integer, layerSpec, nameList, positiveInteger, positiveNumber } from './options.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+export function createProgram(): Command {
+  const program = new Command('autograd')
+    .description(
+      'Train multi-layer perceptrons on CSV files from the shell, on a scalar automatic-differentiation engine.',
+    )
+    .version(version, '-V, --version', 'print the version and exit')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ autograd train data/moons.csv --layers 2,16,16,1 --lr 0.05
+  $ autograd predict --model model.json data/moons.csv | head
+  $ autograd evaluate --model model.json data/moons.csv
+
+Exit codes: 0 ok, 1 bad data or a failed run, 2 bad usage.`,
+    );
+
+  program
+    .command('train')
+    .description('train an MLP on a CSV file (header row required) and write the model as JSON')
+    .argument('<data>', 'CSV file to train on, or - for standard input')
+    .addOption(
+      new Option(
+        '-l, --layers <spec>',
+        'every layer size including input and output, e.g. 3,4,4,1 (required unless --init)',
+      ).argParser(layerSpec),
+    )
+    .addOption(new Option('--activation <name>', 'hidden-layer activation').choices(HIDDEN_ACTIVATIONS).default('tanh'))
+    .addOption(
+      new Option('--output-activation <name>', 'output-layer activation').choices(OUTPUT_ACTIVATIONS).default('linear'),
+    )
+    .addOption(
+      new Option('-t, --target <names>', 'target column(s), comma-separated (default: the last column)').argParser(
+        nameList,
+      ),
+    )
+    .addOption(
+      new Option('-f, --features <names>', 'feature columns, comma-separated (default: every other column)').argParser(
+        nameList,
+      ),
+    )
+    .addOption(
+      new Option('--lr <rate>', 'learning rate α in W ← W − α∇L')
+        .argParser(positiveNumber)
+        .default(DEFAULTS.learningRate),
+    )
+    .addOption(
+      new Option('-e, --epochs <n>', 'passes over the data').argParser(positiveInteger).default(DEFAULTS.epochs),
+    )
+    .addOption(
+      new Option('-b, --batch-size <n>', 'rows per gradient step (the last batch may be smaller)')
+        .argParser(positiveInteger)
+        .default(DEFAULTS.batchSize),
+    )
+    .addOption(
+      new Option('--seed <n>', 'seed for initial weights and shuffling').argParser(integer).default(DEFAULTS.seed),
+    )
+    .option('--no-normalize', 'train on raw values instead of standardising features and targets')
+    .option('--no-shuffle', 'keep file order instead of shuffling rows each epoch')
+    .option('--init <model>', 'start from the weights of this model file (same architecture)')
+    .option('-o, --out <path>', 'where to write the model, or - for standard output', 'model.json')
+    .option('-q, --quiet', 'no progress bar and no summary')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ autograd train data/moons.csv --layers 2,16,16,1 --lr 0.05
+  $ autograd train data/sine.csv -l 1,32,32,1 --epochs 300 --out sine.json
+  $ cat data.csv | autograd train - -l 3,8,1 --target price --out - > model.json`,
+    )
+    .action(trainCommand);
+
+  program
+    .command('predict')
+    .description('apply a saved model to a CSV file; writes predictions as CSV to standard output')
+    .argument('<data>', "CSV file with the model's feature columns (any order), or - for standard input")
+    .requiredOption('-m, --model <path>', 'model file written by autograd train')
+    .option('--with-input', 'echo the input columns before the predictions')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ autograd predict --model model.json data/moons.csv > predictions.csv
+  $ cat new.csv | autograd predict -m model.json - | head`,
+    )
+    .action(predictCommand);
+
+  program
+    .command('evaluate')
+    .description('score a saved model on a CSV file that has the target columns: MSE, RMSE, MAE, R² per target')
+    .argument('<data>', 'CSV file with feature and target columns, or - for standard input')
+    .requiredOption('-m, --model <path>', 'model file written by autograd train')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ autograd evaluate --model model.json data/moons.csv`,
+    )
+    .action(evaluateCommand);
+
+  return program;
+}

@@ -1,0 +1,63 @@
+/**
+ * Typed errors. The library throws these; the CLI turns each into one line on
+ * stderr and an exit code (UsageError → 2, the others → 1).
+ */
+
+/** Where in an input file something went wrong. `line` is 1-based, as editors count. */
+export interface Location {
+  file: string;
+  line?: number;
+  column?: string;
+}
+
+export class AutogradError extends Error {
+  /** A stable, machine-readable identifier, e.g. `E_NOT_A_NUMBER`. */
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A flag or argument the user gave is wrong; fixing the command line fixes it. */
+export class UsageError extends AutogradError {}
+
+/** An input file's content is wrong or cannot be read. */
+export class DataError extends AutogradError {
+  readonly location: Location | undefined;
+  constructor(code: string, message: string, location?: Location) {
+    super(code, location ? `${formatLocation(location)}: ${message}` : message);
+    this.location = location;
+  }
+}
+
+/** A model file is not ours, of an unknown version, or inconsistent. */
+export class ModelFileError extends AutogradError {
+  readonly file: string;
+  constructor(code: string, file: string, message: string) {
+    super(code, `${file}: ${message}`);
+    this.file = file;
+  }
+}
+
+export function formatLocation({ file, line, column }: Location): string {
+  let where = file;
+  if (line !== undefined) where += ` line ${line}`;
+  if (column !== undefined) where += `${line !== undefined ? ',' : ''} column ${JSON.stringify(column)}`;
+  return where;
+}
+
+/** Training blew up: the loss stopped being a finite number. */
+export class DivergenceError extends AutogradError {
+  readonly epoch: number;
+  readonly batch: number;
+  constructor(epoch: number, batch: number, loss: number) {
+    super(
+      'E_DIVERGED',
+      `training diverged: the loss became ${loss} at epoch ${epoch}, batch ${batch}; try a smaller --lr`,
+    );
+    this.epoch = epoch;
+    this.batch = batch;
+  }
+}

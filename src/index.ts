@@ -1,0 +1,22 @@
+// The library API: everything the CLI uses, without the CLI.
+export { Value, sum, topologicalOrder, type Operand } from './engine/value.js';
+export { Neuron } from './nn/neuron.js';
+export { Layer } from './nn/layer.js';
+export { MLP, type MLPOptions, type LayerParameters } from './nn/mlp.js';
+export { mseLoss } from './nn/loss.js';
+export { parseLayerSpec, formatLayerSpec } from './nn/layer-spec.js';
+export { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, type Activation, type HiddenActivation } from './nn/activation.js';
+export { Random } from './random.js';
+export { readSource, type Source } from './data/source.js';
+export { parseCsv, type Table } from './data/csv.js';
+export { chooseColumns, numericColumns, parseNumber } from './data/columns.js';
+export { columnStats, standardize, unstandardize, type ColumnStats } from './data/normalize.js';
+export { batches } from './data/batches.js';
+export type { Matrix } from './data/matrix.js';
+export { createNetwork, predict, featuresOf, targetsOf, type TrainedModel, type TrainingRecord } from './model.js';
+export { trainLoop, batchLoss, type BatchEvent, type EpochEvent, type LoopOptions } from './train/loop.js';
+export { sgdStep } from './train/sgd.js';
+export { fit, DEFAULTS, type FitOptions, type FitResult } from './train/fit.js';
+export { regressionMetrics, type RegressionMetrics } from './metrics.js';
+export { serializeModel, parseModel, saveModel, loadModel, MODEL_FORMAT, MODEL_VERSION } from './model-file.js';
+export { AutogradError, UsageError, DataError, ModelFileError, DivergenceError } from './errors.js';

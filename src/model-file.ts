@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { fileError } from './data/source.js';
+import type { ColumnStats } from './data/normalize.js';
+import { DataError, ModelFileError } from './errors.js';
+import type { TrainedModel, TrainingRecord } from './model.js';
+import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, type Activation, type HiddenActivation } from './nn/activation.js';
+import type { LayerParameters } from './nn/mlp.js';
+
+export const MODEL_FORMAT = 'autograd-mlp';
+export const MODEL_VERSION = 1;
+
+/** The model as the JSON text of a version-1 model file (same model, same bytes). */
+export function serializeModel(model: TrainedModel): string {
+  const file = {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    layers: model.layers,
+    activation: model.activation,
+    outputActivation: model.outputActivation,
+    features: model.features,
+    targets: model.targets,
+    normalization: model.normalization && {
+      features: { mean: model.normalization.features.mean, std: model.normalization.features.std },
+      targets: { mean: model.normalization.targets.mean, std: model.normalization.targets.std },
+    },
+    parameters: model.parameters.map((p) => ({ weights: p.weights, biases: p.biases })),
+    training: model.training,
+  };
+  return `${formatJson(file, '')}\n`;
+}
+
+/**
+ * Writes to a temporary file beside the target, then renames it into place,
+ * so a reader (or an interrupted run) never sees half a model.
+ */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(temp, text, { flag: 'wx' });
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw writeError(path, error);
+  }
+}
+
+export async function saveModel(path: string, model: TrainedModel): Promise<void> {
+  await writeFileAtomic(path, serializeModel(model));
+}
+
+export async function loadModel(path: string): Promise<TrainedModel> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw fileError(path, error);
+  }
+  return parseModel(text, path);
+}
+
+/** Parses and validates a model file; every problem is named, with where it is. */
+export function parseModel(text: string, file = 'model'): TrainedModel {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ModelFileError('E_MODEL_JSON', file, `is not a model file: not valid JSON (${(error as Error).message})`);
+  }
+  const fail = (message: string): never => {
+    throw new ModelFileError('E_MODEL_INVALID', file, message);
+  };
+  if (!isObject(json) || json.format !== MODEL_FORMAT) {
+    throw new ModelFileError(
+      'E_MODEL_FORMAT',
+      file,
+      `is not an autograd model file (expected "format": "${MODEL_FORMAT}")`,
+    );
+  }
+  if (json.version !== MODEL_VERSION) {
+    throw new ModelFileError(
+      'E_MODEL_VERSION',
+      file,
+      `model file version ${JSON.stringify(json.version)} is not supported; this autograd reads version ${MODEL_VERSION}`,
+    );
+  }
+  const layers = json.layers;
+  if (!Array.isArray(layers) || layers.length < 2 || !layers.every((n) => Number.isSafeInteger(n) && n >= 1)) {
+    return fail('"layers" must list at least two positive whole numbers');
+  }
+  const sizes = layers as number[];
+  const activation = oneOf(json.activation, HIDDEN_ACTIVATIONS, '"activation"', fail) as HiddenActivation;
+  const outputActivation = oneOf(json.outputActivation, OUTPUT_ACTIVATIONS, '"outputActivation"', fail) as Activation;
+  const features = names(json.features, '"features"', sizes[0]!, fail);
+  const targets = names(json.targets, '"targets"', sizes[sizes.length - 1]!, fail);
+
+  let normalization: TrainedModel['normalization'] = null;
+  if (json.normalization !== null) {
+    if (!isObject(json.normalization)) return fail('"normalization" must be null or an object');
+    normalization = {
+      features: stats(json.normalization.features, 'normalization.features', features.length, fail),
+      targets: stats(json.normalization.targets, 'normalization.targets', targets.length, fail),
+    };
+  }
+
+  const params = json.parameters;
+  if (!Array.isArray(params) || params.length !== sizes.length - 1) {
+    return fail(`"parameters" must hold ${sizes.length - 1} layers for layers ${sizes.join(',')}`);
+  }
+  const parameters: LayerParameters[] = params.map((layer: unknown, l) => {
+    const nin = sizes[l]!;
+    const nout = sizes[l + 1]!;
+    const where = `parameters[${l}]`;
+    if (!isObject(layer)) return fail(`${where} must be an object with "weights" and "biases"`);
+    const { weights, biases } = layer;
+    if (!Array.isArray(weights) || weights.length !== nout) {
+      return fail(
+        `${where}.weights must have ${nout} rows (out × in = ${nout} × ${nin}) for layers ${sizes.join(',')}`,
+      );
+    }
+    weights.forEach((row: unknown, j) => numbers(row, `${where}.weights[${j}]`, nin, fail));
+    numbers(biases, `${where}.biases`, nout, fail);
+    return { weights: weights as number[][], biases: biases as number[] };
+  });
+
+  return {
+    layers: sizes,
+    activation,
+    outputActivation,
+    features,
+    targets,
+    normalization,
+    parameters,
+    training: training(json.training, fail),
+  };
+}
+
+type Fail = (message: string) => never;
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function oneOf(x: unknown, allowed: readonly string[], what: string, fail: Fail): string {
+  if (typeof x !== 'string' || !allowed.includes(x)) return fail(`${what} must be one of ${allowed.join(', ')}`);
+  return x;
+}
+
+function names(x: unknown, what: string, length: number, fail: Fail): string[] {
+  if (!Array.isArray(x) || x.length !== length || !x.every((n) => typeof n === 'string')) {
+    return fail(`${what} must list ${length} column name${length === 1 ? '' : 's'} to fit "layers"`);
+  }
+  return x as string[];
+}
+
+function numbers(x: unknown, what: string, length: number, fail: Fail): number[] {
+  if (!Array.isArray(x) || x.length !== length) return fail(`${what} must hold ${length} numbers`);
+  const bad = x.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+  if (bad >= 0) return fail(`${what}[${bad}] is not a finite number`);
+  return x as number[];
+}
+
+function stats(x: unknown, what: string, length: number, fail: Fail): ColumnStats {
+  if (!isObject(x)) return fail(`"${what}" must be an object with "mean" and "std"`);
+  const mean = numbers(x.mean, `${what}.mean`, length, fail);
+  const std = numbers(x.std, `${what}.std`, length, fail);
+  if (std.some((s) => s <= 0)) return fail(`${what}.std must be positive`);
+  return { mean, std };
+}
+
+function training(x: unknown, fail: Fail): TrainingRecord {
+  if (!isObject(x)) return fail('"training" must be an object');
+  const num = (key: string): number => {
+    const v = x[key];
+    return typeof v === 'number' && Number.isFinite(v) ? v : fail(`"training.${key}" must be a number`);
+  };
+  const history = x.lossHistory;
+  if (!Array.isArray(history) || !history.every((v) => typeof v === 'number')) {
+    return fail('"training.lossHistory" must be a list of numbers');
+  }
+  return {
+    loss: 'mse',
+    epochs: num('epochs'),
+    lr: num('lr'),
+    batchSize: num('batchSize'),
+    seed: num('seed'),
+    shuffle: x.shuffle !== false,
+    rows: num('rows'),
+    lossHistory: history as number[],
+  };
+}
+
+/** JSON with two-space indentation, but arrays of plain values kept on one line. */
+function formatJson(value: unknown, indent: string): string {
+  if (Array.isArray(value)) {
+    if (value.every((v) => v === null || typeof v !== 'object'))
+      return `[${value.map((v) => JSON.stringify(v)).join(', ')}]`;
+    const inner = indent + '  ';
+    return `[\n${value.map((v) => inner + formatJson(v, inner)).join(',\n')}\n${indent}]`;
+  }
+  if (isObject(value)) {
+    const inner = indent + '  ';
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    if (entries.length === 0) return '{}';
+    return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${formatJson(v, inner)}`).join(',\n')}\n${indent}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Fails early, before a long run, when `path` could not be written at the end. */
+export async function checkWritable(path: string): Promise<void> {
+  try {
+    const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (info?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    await access(dirname(path) || '.', constants.W_OK);
+  } catch (error) {
+    throw writeError(path, error);
+  }
+}
+
+function writeError(path: string, error: unknown): DataError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason =
+    code === 'ENOENT'
+      ? 'its folder does not exist'
+      : code === 'EACCES'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : (error as Error).message;
+  return new DataError('E_WRITE', `cannot write: ${reason}`, { file: path });
+}

@@ -1,0 +1,30 @@
+import { UsageError } from '../errors.js';
+
+/**
+ * Parses a layer spec such as "3,4,4,1": every layer including the input, so
+ * 3 inputs, two hidden layers of 4 and 1 output.
+ */
+export function parseLayerSpec(spec: string): number[] {
+  const parts = spec.split(',').map((part) => part.trim());
+  const sizes = parts.map((part, i) => {
+    if (!/^\d+$/.test(part) || Number(part) < 1) {
+      const shown = part === '' ? 'an empty entry' : JSON.stringify(part);
+      throw new UsageError(
+        'E_LAYER_SPEC',
+        `--layers ${JSON.stringify(spec)}: ${shown} at position ${i + 1} is not a positive whole number (e.g. --layers 3,4,4,1)`,
+      );
+    }
+    return Number(part);
+  });
+  if (sizes.length < 2) {
+    throw new UsageError(
+      'E_LAYER_SPEC',
+      `--layers ${JSON.stringify(spec)}: needs at least an input and an output size, comma-separated (e.g. --layers 3,4,4,1)`,
+    );
+  }
+  return sizes;
+}
+
+export function formatLayerSpec(sizes: readonly number[]): string {
+  return sizes.join(',');
+}
