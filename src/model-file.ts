@@ -97,7 +97,8 @@ export function parseModel(text: string, file = 'model'): TrainedModel {
   const targets = names(json.targets, '"targets"', sizes[sizes.length - 1]!, fail);
 
   let normalization: TrainedModel['normalization'] = null;
-  if (json.normalization !== null) {
+  // Absent counts as null, so a hand-written file (e.g. weights exported from elsewhere) needs no empty fields.
+  if (json.normalization !== null && json.normalization !== undefined) {
     if (!isObject(json.normalization)) return fail('"normalization" must be null or an object');
     normalization = {
       features: stats(json.normalization.features, 'normalization.features', features.length, fail),
@@ -170,8 +171,9 @@ function stats(x: unknown, what: string, length: number, fail: Fail): ColumnStat
   return { mean, std };
 }
 
-function training(x: unknown, fail: Fail): TrainingRecord {
-  if (!isObject(x)) return fail('"training" must be an object');
+function training(x: unknown, fail: Fail): TrainingRecord | null {
+  if (x === null || x === undefined) return null;
+  if (!isObject(x)) return fail('"training" must be null or an object');
   const num = (key: string): number => {
     const v = x[key];
     return typeof v === 'number' && Number.isFinite(v) ? v : fail(`"training.${key}" must be a number`);

@@ -17,7 +17,8 @@ export interface TrainedModel {
   /** Standardisation fitted on the training rows, or null when training used raw values. */
   normalization: { features: ColumnStats; targets: ColumnStats } | null;
   parameters: LayerParameters[];
-  training: TrainingRecord;
+  /** How the weights were trained; null for weights that came from elsewhere. */
+  training: TrainingRecord | null;
 }
 
 /** How the weights were obtained: enough to reproduce the run. */

@@ -100,18 +100,41 @@ describe('loading validates everything and names what is wrong', () => {
       /normalization\.features\.std must be positive/,
     ],
     [
-      'no training record',
+      'a training record that is not an object',
+      (m) => ({ ...m, training: [1] }),
+      /"training" must be null or an object/,
+    ],
+    [
+      'a training record without its epochs',
       (m) => {
-        delete m.training;
+        delete m.training.epochs;
         return m;
       },
-      /"training" must be an object/,
+      /"training\.epochs" must be a number/,
     ],
   ])('%s', async (_what, mutate, message) => {
     const m = mutate(await good());
     const text = typeof m === 'string' ? m : JSON.stringify(m);
     expect(() => parseModel(text, 'm.json')).toThrow(ModelFileError);
     expect(() => parseModel(text, 'm.json')).toThrow(message);
+  });
+
+  it('accepts a hand-written file without "training" and "normalization"', async () => {
+    const m = await good();
+    delete m.training;
+    delete m.normalization;
+    const model = parseModel(JSON.stringify(m), 'm.json');
+    expect(model.training).toBeNull();
+    expect(model.normalization).toBeNull();
+  });
+
+  it('accepts a hand-written file without "training" and "normalization"', async () => {
+    const m = await good();
+    delete m.training;
+    delete m.normalization;
+    const model = parseModel(JSON.stringify(m), 'm.json');
+    expect(model.training).toBeNull();
+    expect(model.normalization).toBeNull();
   });
 
   it('a missing file is a located read error', async () => {

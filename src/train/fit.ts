@@ -2,7 +2,7 @@ import { chooseColumns, numericColumns } from '../data/columns.js';
 import type { Table } from '../data/csv.js';
 import { columnStats, constantColumns, standardize } from '../data/normalize.js';
 import { UsageError } from '../errors.js';
-import { createNetwork, type TrainedModel } from '../model.js';
+import { createNetwork, type TrainedModel, type TrainingRecord } from '../model.js';
 import type { Activation, HiddenActivation } from '../nn/activation.js';
 import { formatLayerSpec } from '../nn/layer-spec.js';
 import { MLP } from '../nn/mlp.js';
@@ -45,6 +45,8 @@ export const DEFAULTS = { epochs: 100, learningRate: 0.05, batchSize: 32, seed: 
 
 export interface FitResult {
   model: TrainedModel;
+  /** The same as `model.training`, never null here. */
+  training: TrainingRecord;
   /** Epochs actually completed (fewer than asked when interrupted). */
   epochsDone: number;
   interrupted: boolean;
@@ -119,6 +121,16 @@ export async function fit(table: Table, options: FitOptions): Promise<FitResult>
     signal: options.signal,
   });
 
+  const training: TrainingRecord = {
+    loss: 'mse',
+    epochs: result.epochsDone,
+    lr: learningRate,
+    batchSize,
+    seed,
+    shuffle,
+    rows: table.records.length,
+    lossHistory: result.lossHistory,
+  };
   const model: TrainedModel = {
     layers: [...layers],
     activation,
@@ -127,18 +139,9 @@ export async function fit(table: Table, options: FitOptions): Promise<FitResult>
     targets: columns.targets,
     normalization,
     parameters: mlp.getParameters(),
-    training: {
-      loss: 'mse',
-      epochs: result.epochsDone,
-      lr: learningRate,
-      batchSize,
-      seed,
-      shuffle,
-      rows: table.records.length,
-      lossHistory: result.lossHistory,
-    },
+    training,
   };
-  return { model, epochsDone: result.epochsDone, interrupted: result.interrupted };
+  return { model, training, epochsDone: result.epochsDone, interrupted: result.interrupted };
 }
 
 function checkPositiveInteger(name: string, value: number): void {

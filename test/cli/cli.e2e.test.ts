@@ -322,6 +322,18 @@ describe('bad input: one line, the right exit code, nothing written', () => {
     expect(readdirSync(dir).filter((f) => !before.has(f) && f !== 'good.json')).toEqual([]);
   });
 
+  it('a model whose shapes disagree with its layers', () => {
+    const path = join(dir, 'bad-shapes.json');
+    const json = JSON.parse(readFileSync(model(), 'utf8'));
+    json.parameters[0].weights.pop();
+    writeFileSync(path, JSON.stringify(json));
+    expectFailure(
+      autograd(['predict', '-m', path, toy]),
+      1,
+      /bad-shapes\.json: parameters\[0\]\.weights must have 2 rows \(out × in = 2 × 3\) for layers 3,2,1/,
+    );
+  });
+
   it('evaluate on data without the target column names it', () => {
     const path = join(dir, 'features-only.csv');
     writeFileSync(path, 'x1,x2,x3\n1,2,3\n');

@@ -62,18 +62,18 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
     progress?.stop();
   }
   const seconds = (performance.now() - started) / 1000;
-  const { model } = result;
+  const { model, training } = result;
 
   if (flags.out === '-') await writeStdout(serializeModel(model));
   else await saveModel(flags.out, model);
 
   if (!flags.quiet) {
-    const finalLoss = model.training.lossHistory[model.training.lossHistory.length - 1] ?? Number.NaN;
-    const rows = model.training.rows;
+    const finalLoss = training.lossHistory[training.lossHistory.length - 1] ?? Number.NaN;
+    const rows = training.rows;
     const where = flags.out === '-' ? 'stdout' : flags.out;
     note(
-      `${stderrColors.green('trained')} ${formatLayerSpec(model.layers)} for ${model.training.epochs} epochs on ${formatCount(rows)} rows ` +
-        `in ${formatSeconds(seconds)} (${formatCount((rows * model.training.epochs) / seconds)} rows/s); ` +
+      `${stderrColors.green('trained')} ${formatLayerSpec(model.layers)} for ${training.epochs} epochs on ${formatCount(rows)} rows ` +
+        `in ${formatSeconds(seconds)} (${formatCount((rows * training.epochs) / seconds)} rows/s); ` +
         `final loss ${formatNumber(finalLoss, 4)}${model.normalization ? ' (standardised)' : ''}; model written to ${stderrColors.bold(where)}`,
     );
   }
