@@ -1,5 +1,9 @@
 // The library API: everything the CLI uses, without the CLI.
 export { Value, sum, topologicalOrder, type Operand } from './engine/value.js';
+export { compile, Op, type Program, type CompileSpec } from './engine/compile.js';
+export { Tape } from './engine/tape.js';
+export { ENGINES, type Engine } from './engine/engine.js';
+export { CompiledMLP } from './nn/compiled-mlp.js';
 export { Neuron } from './nn/neuron.js';
 export { Layer } from './nn/layer.js';
 export { MLP, type MLPOptions, type LayerParameters } from './nn/mlp.js';
@@ -15,8 +19,9 @@ export { batches } from './data/batches.js';
 export type { Matrix } from './data/matrix.js';
 export { createNetwork, predict, featuresOf, targetsOf, type TrainedModel, type TrainingRecord } from './model.js';
 export { trainLoop, batchLoss, type BatchEvent, type EpochEvent, type LoopOptions } from './train/loop.js';
-export { sgdStep } from './train/sgd.js';
-export { fit, DEFAULTS, type FitOptions, type FitResult } from './train/fit.js';
+export { sgdStep, sgdStepFlat } from './train/sgd.js';
+export { fit, type FitOptions, type FitResult } from './train/fit.js';
+export { DEFAULTS } from './train/defaults.js';
 export { regressionMetrics, type RegressionMetrics } from './metrics.js';
 export { serializeModel, parseModel, saveModel, loadModel, MODEL_FORMAT, MODEL_VERSION } from './model-file.js';
 export { AutogradError, UsageError, DataError, ModelFileError, DivergenceError } from './errors.js';

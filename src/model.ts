@@ -3,7 +3,9 @@ import type { Table } from './data/csv.js';
 import { createMatrix, type Matrix } from './data/matrix.js';
 import { standardize, unstandardize, type ColumnStats } from './data/normalize.js';
 import { DataError } from './errors.js';
+import type { Engine } from './engine/engine.js';
 import type { Activation, HiddenActivation } from './nn/activation.js';
+import { CompiledMLP } from './nn/compiled-mlp.js';
 import { MLP, type LayerParameters } from './nn/mlp.js';
 
 /** What a trained network needs to be used again: the in-memory form of a model file. */
@@ -40,14 +42,22 @@ export function createNetwork(model: TrainedModel): MLP {
   return mlp;
 }
 
-/** Runs the network on raw feature rows; returns predictions in the targets' own units. */
-export function predict(model: TrainedModel, features: Matrix, mlp: MLP = createNetwork(model)): Matrix {
+/**
+ * Runs the network on raw feature rows; returns predictions in the targets'
+ * own units. The compiled engine by default; "graph" walks `Value` objects.
+ */
+export function predict(model: TrainedModel, features: Matrix, engine: Engine = 'compiled'): Matrix {
+  const mlp = createNetwork(model);
   const x = model.normalization ? standardize(features, model.normalization.features) : features;
   const out = createMatrix(x.rows, mlp.outputSize);
-  const rowInputs = new Array<number>(x.cols);
-  for (let r = 0; r < x.rows; r++) {
-    for (let c = 0; c < x.cols; c++) rowInputs[c] = x.data[r * x.cols + c]!;
-    mlp.call(rowInputs).forEach((v, j) => (out.data[r * out.cols + j] = v.data));
+  if (engine === 'compiled') {
+    CompiledMLP.forPrediction(mlp).predictInto(x, out.data);
+  } else {
+    const rowInputs = new Array<number>(x.cols);
+    for (let r = 0; r < x.rows; r++) {
+      for (let c = 0; c < x.cols; c++) rowInputs[c] = x.data[r * x.cols + c]!;
+      mlp.call(rowInputs).forEach((v, j) => (out.data[r * out.cols + j] = v.data));
+    }
   }
   return model.normalization ? unstandardize(out, model.normalization.targets) : out;
 }

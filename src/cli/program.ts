@@ -1,10 +1,12 @@
 import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
+import { ENGINES } from '../engine/engine.js';
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS } from '../nn/activation.js';
-import { DEFAULTS } from '../train/fit.js';
-import { evaluateCommand } from './commands/evaluate.js';
-import { predictCommand } from './commands/predict.js';
-import { trainCommand } from './commands/train.js';
+import { DEFAULTS } from '../train/defaults.js';
+// Command modules are loaded when their command runs, so that --help and --version start fast.
+import type { EvaluateFlags } from './commands/evaluate.js';
+import type { PredictFlags } from './commands/predict.js';
+import type { TrainFlags } from './commands/train.js';
 import { integer, layerSpec, nameList, positiveInteger, positiveNumber } from './options.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -73,6 +75,7 @@ Exit codes: 0 ok, 1 bad data or a failed run, 2 bad usage.`,
     .option('--no-shuffle', 'keep file order instead of shuffling rows each epoch')
     .option('--init <model>', 'start from the weights of this model file (same architecture)')
     .option('-o, --out <path>', 'where to write the model, or - for standard output', 'model.json')
+    .addOption(engineOption())
     .option('-q, --quiet', 'no progress bar and no summary')
     .addHelpText(
       'after',
@@ -82,7 +85,9 @@ Examples:
   $ autograd train data/sine.csv -l 1,32,32,1 --epochs 300 --out sine.json
   $ cat data.csv | autograd train - -l 3,8,1 --target price --out - > model.json`,
     )
-    .action(trainCommand);
+    .action((data: string, flags: TrainFlags, command: Command) =>
+      import('./commands/train.js').then((m) => m.trainCommand(data, flags, command)),
+    );
 
   program
     .command('predict')
@@ -90,6 +95,7 @@ Examples:
     .argument('<data>', "CSV file with the model's feature columns (any order), or - for standard input")
     .requiredOption('-m, --model <path>', 'model file written by autograd train')
     .option('--with-input', 'echo the input columns before the predictions')
+    .addOption(engineOption())
     .addHelpText(
       'after',
       `
@@ -97,20 +103,34 @@ Examples:
   $ autograd predict --model model.json data/moons.csv > predictions.csv
   $ cat new.csv | autograd predict -m model.json - | head`,
     )
-    .action(predictCommand);
+    .action((data: string, flags: PredictFlags) =>
+      import('./commands/predict.js').then((m) => m.predictCommand(data, flags)),
+    );
 
   program
     .command('evaluate')
     .description('score a saved model on a CSV file that has the target columns: MSE, RMSE, MAE, R² per target')
     .argument('<data>', 'CSV file with feature and target columns, or - for standard input')
     .requiredOption('-m, --model <path>', 'model file written by autograd train')
+    .addOption(engineOption())
     .addHelpText(
       'after',
       `
 Example:
   $ autograd evaluate --model model.json data/moons.csv`,
     )
-    .action(evaluateCommand);
+    .action((data: string, flags: EvaluateFlags) =>
+      import('./commands/evaluate.js').then((m) => m.evaluateCommand(data, flags)),
+    );
 
   return program;
+}
+
+function engineOption(): Option {
+  return new Option(
+    '--engine <name>',
+    'compiled: the graph lowered to typed arrays; graph: the object graph (slow reference)',
+  )
+    .choices(ENGINES)
+    .default('compiled');
 }

@@ -16,27 +16,11 @@ export interface Table {
  * have as many fields as the header. A UTF-8 byte-order mark is ignored.
  */
 export function parseCsv({ name, text }: Source): Table {
-  if (text.trim() === '')
+  if (text.trim() === '') {
     throw new DataError('E_EMPTY', 'the file is empty (expected a header row and data rows)', { file: name });
-  let parsed: { record: string[]; info: { lines: number } }[];
-  try {
-    parsed = parse(text, {
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      bom: true,
-    }) as unknown as typeof parsed;
-  } catch (error) {
-    if (error instanceof CsvError) {
-      const line = (error as CsvError & { lines?: number }).lines;
-      const message =
-        error.code === 'CSV_QUOTE_NOT_CLOSED'
-          ? 'a quoted field is opened but never closed (a " is missing)'
-          : `not valid CSV: ${error.message}`;
-      throw new DataError('E_CSV_SYNTAX', message, { file: name, line });
-    }
-    throw error;
   }
+  // Without a quote character CSV is only lines and commas: split it directly, several times faster.
+  const parsed = text.includes('"') ? parseQuoted(text, name) : parsePlain(text);
   const [head, ...rows] = parsed;
   if (!head) throw new DataError('E_EMPTY', 'the file is empty (expected a header row and data rows)', { file: name });
   const header = head.record.map((cell) => cell.trim());
@@ -54,6 +38,46 @@ export function parseCsv({ name, text }: Source): Table {
     }
   }
   return { file: name, header, records: rows.map((r) => r.record), lines: rows.map((r) => r.info.lines) };
+}
+
+/** A record and the line on which it ends, as csv-parse reports them with `info: true`. */
+interface Parsed {
+  record: string[];
+  info: { lines: number };
+}
+
+function parsePlain(text: string): Parsed[] {
+  const out: Parsed[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!;
+    if (i === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (line === '') continue;
+    out.push({ record: line.split(','), info: { lines: i + 1 } });
+  }
+  return out;
+}
+
+function parseQuoted(text: string, name: string): Parsed[] {
+  try {
+    return parse(text, {
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      bom: true,
+    }) as unknown as Parsed[];
+  } catch (error) {
+    if (error instanceof CsvError) {
+      const line = (error as CsvError & { lines?: number }).lines;
+      const message =
+        error.code === 'CSV_QUOTE_NOT_CLOSED'
+          ? 'a quoted field is opened but never closed (a " is missing)'
+          : `not valid CSV: ${error.message}`;
+      throw new DataError('E_CSV_SYNTAX', message, { file: name, line });
+    }
+    throw error;
+  }
 }
 
 function checkHeader(header: string[], file: string, line: number): void {

@@ -129,7 +129,7 @@ class Mul extends Value {
   }
 }
 
-class Pow extends Value {
+export class Pow extends Value {
   readonly k: number;
   constructor(a: Value, k: number) {
     super(a.data ** k, a);
@@ -216,10 +216,16 @@ export function toValue(x: Operand): Value {
 
 let sortCount = 0;
 
-/** Every node reachable from `root`, each after all of its inputs. */
-export function topologicalOrder(root: Value): Value[] {
+/** Every node reachable from `root` (or from any of several roots), each after all of its inputs. */
+export function topologicalOrder(root: Value | readonly Value[]): Value[] {
   const mark = ++sortCount;
   const order: Value[] = [];
+  const roots = root instanceof Value ? [root] : root;
+  for (const r of roots) if (r.visitMark !== mark) visit(r, mark, order);
+  return order;
+}
+
+function visit(root: Value, mark: number, order: Value[]): void {
   // Depth-first with an explicit stack instead of recursion. A node is marked when
   // expanded and emitted when met again after its inputs; in a DAG an input is
   // never still open when it is met again, so a marked input is already emitted.
@@ -250,7 +256,6 @@ export function topologicalOrder(root: Value): Value[] {
       }
     }
   }
-  return order;
 }
 
 /** Logistic function that stays finite at the extremes (no exp overflow). */

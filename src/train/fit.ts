@@ -1,12 +1,14 @@
 import { chooseColumns, numericColumns } from '../data/columns.js';
 import type { Table } from '../data/csv.js';
 import { columnStats, constantColumns, standardize } from '../data/normalize.js';
+import type { Engine } from '../engine/engine.js';
 import { UsageError } from '../errors.js';
 import { createNetwork, type TrainedModel, type TrainingRecord } from '../model.js';
 import type { Activation, HiddenActivation } from '../nn/activation.js';
 import { formatLayerSpec } from '../nn/layer-spec.js';
 import { MLP } from '../nn/mlp.js';
 import { Random } from '../random.js';
+import { DEFAULTS } from './defaults.js';
 import { trainLoop, type BatchEvent, type EpochEvent } from './loop.js';
 
 export interface FitOptions {
@@ -30,6 +32,8 @@ export interface FitOptions {
   learningRate?: number;
   /** Rows per gradient step. Default 32. */
   batchSize?: number;
+  /** Default "compiled"; "graph" trains on `Value` objects (same numbers, slower). */
+  engine?: Engine;
   /** Seeds weight initialisation and shuffling. Default 42. */
   seed?: number;
   /** Start from these weights instead of random ones (same architecture). */
@@ -40,8 +44,6 @@ export interface FitOptions {
   /** Told about things worth knowing that do not stop training (e.g. a constant column). */
   onWarning?: (message: string) => void;
 }
-
-export const DEFAULTS = { epochs: 100, learningRate: 0.05, batchSize: 32, seed: 42 } as const;
 
 export interface FitResult {
   model: TrainedModel;
@@ -115,6 +117,7 @@ export async function fit(table: Table, options: FitOptions): Promise<FitResult>
     epochs,
     learningRate,
     batchSize,
+    engine: options.engine,
     random: shuffle ? Random.stream(seed, 'shuffle') : undefined,
     onBatch: options.onBatch,
     onEpoch: options.onEpoch,

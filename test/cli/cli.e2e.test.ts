@@ -40,6 +40,7 @@ describe('help and version', () => {
       '--no-shuffle',
       '--init',
       '--out',
+      '--engine',
       '--quiet',
     ]) {
       expect(r.stdout).toContain(flag);
@@ -175,6 +176,28 @@ describe('train, predict, evaluate', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n')[0]).toBe('y');
+  });
+
+  it('--engine graph trains and predicts the same numbers as the compiled default', () => {
+    const graph = join(dir, 'graph.json');
+    const compiled = join(dir, 'compiled.json');
+    autograd(['train', toy, '-l', '3,4,4,1', '-e', '20', '--engine', 'graph', '-q', '--out', graph]);
+    autograd(['train', toy, '-l', '3,4,4,1', '-e', '20', '-q', '--out', compiled]);
+    const weights = (path: string) =>
+      JSON.parse(readFileSync(path, 'utf8')).parameters.flatMap((p: { weights: number[][]; biases: number[] }) => [
+        ...p.weights.flat(),
+        ...p.biases,
+      ]);
+    const a = weights(graph);
+    const b = weights(compiled);
+    a.forEach((w: number, i: number) => expect(Math.abs(w - b[i]), `weight ${i}`).toBeLessThan(1e-9));
+    const viaGraph = autograd(['predict', '-m', compiled, toy, '--engine', 'graph'])
+      .stdout.trim()
+      .split('\n')
+      .slice(1)
+      .map(Number);
+    const viaTape = autograd(['predict', '-m', compiled, toy]).stdout.trim().split('\n').slice(1).map(Number);
+    viaGraph.forEach((p, i) => expect(Math.abs(p - viaTape[i]!)).toBeLessThan(1e-12));
   });
 
   it('evaluate prints MSE, RMSE, MAE and R² per target', () => {

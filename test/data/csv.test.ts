@@ -32,6 +32,30 @@ describe('parseCsv', () => {
     ]);
   });
 
+  // Text without quotes takes a fast path; with a quoted header cell the same text goes through csv-parse.
+  it.each([
+    'a,b\n1,2\n3,4\n',
+    '\ufeffa,b\r\n1,2\r\n\r\n3,4',
+    'a,b\n\n\n 1 , 2 \n3,\n',
+    'a,b,c\n1,2,3\n4,5\n',
+    'a\n1\n2\n',
+  ])('the fast path reads %j exactly as csv-parse does', (text) => {
+    const quoted = text.replace(/^(\ufeff?)a/, '$1"a"');
+    let fast: unknown;
+    let full: unknown;
+    try {
+      fast = csv(text);
+    } catch (error) {
+      fast = (error as Error).message;
+    }
+    try {
+      full = csv(quoted);
+    } catch (error) {
+      full = (error as Error).message;
+    }
+    expect(fast).toEqual(full);
+  });
+
   it.each([
     ['', /d\.csv: the file is empty/],
     ['  \n\n', /d\.csv: the file is empty/],

@@ -5,7 +5,7 @@ import { DivergenceError } from '../../src/errors.js';
 import type { TrainedModel } from '../../src/model.js';
 import { MLP } from '../../src/nn/mlp.js';
 import { Random } from '../../src/random.js';
-import { fit } from '../../src/train/fit.js';
+import { fit, type FitOptions } from '../../src/train/fit.js';
 import { trainLoop } from '../../src/train/loop.js';
 import { expectClose } from '../helpers/numeric.js';
 import { cloneLayers, referenceStep } from '../helpers/reference-mlp.js';
@@ -94,6 +94,33 @@ describe('training matches an independent dense implementation of the same steps
       });
       expectClose(training.lossHistory, history, 1e-9, 'loss history');
     },
+  );
+});
+
+describe('the two engines train to the same weights', () => {
+  it.each([
+    [[2, 8, 8, 1], 16, 'tanh'],
+    [[5, 12, 3], 10, 'relu'],
+    [[10, 64, 64, 1], 64, 'tanh'], // big enough that each batch is computed in two shards
+  ] as const)(
+    '%j, batch %d, %s: 4 epochs, weights to 1e-9',
+    async (layers, batchSize, activation) => {
+      const random = new Random(31);
+      const cols = layers[0] + layers[layers.length - 1]!;
+      const header = Array.from({ length: cols }, (_, i) => `c${i}`);
+      const lines = Array.from({ length: 150 }, () => header.map(() => random.normal().toFixed(5)).join(','));
+      const table = parseCsv({ name: 'e.csv', text: [header.join(','), ...lines].join('\n') });
+      const targets = header.slice(layers[0]);
+      const options: FitOptions = { layers: [...layers], activation, targets, epochs: 4, batchSize, seed: 9 };
+      const graph = await fit(table, { ...options, engine: 'graph' });
+      const compiled = await fit(table, { ...options, engine: 'compiled' });
+      graph.model.parameters.forEach((layer, l) => {
+        expectClose(compiled.model.parameters[l]!.weights.flat(), layer.weights.flat(), 1e-9, `layer ${l} weights`);
+        expectClose(compiled.model.parameters[l]!.biases, layer.biases, 1e-9, `layer ${l} biases`);
+      });
+      expectClose(compiled.training.lossHistory, graph.training.lossHistory, 1e-9, 'loss history');
+    },
+    60_000,
   );
 });
 

@@ -1,4 +1,5 @@
 import { parseCsv } from '../../data/csv.js';
+import type { Engine } from '../../engine/engine.js';
 import { readSource } from '../../data/source.js';
 import { regressionMetrics } from '../../metrics.js';
 import { loadModel } from '../../model-file.js';
@@ -7,13 +8,14 @@ import { formatNumber, writeStdout } from '../output.js';
 
 export interface EvaluateFlags {
   model: string;
+  engine: Engine;
 }
 
 export async function evaluateCommand(data: string, flags: EvaluateFlags): Promise<void> {
   const model = await loadModel(flags.model);
   const table = parseCsv(await readSource(data, process.stdin));
   const actual = targetsOf(model, table);
-  const predicted = predict(model, featuresOf(model, table));
+  const predicted = predict(model, featuresOf(model, table), flags.engine);
   const metrics = regressionMetrics(actual, predicted);
 
   const rows = [['target', 'mse', 'rmse', 'mae', 'r2']];

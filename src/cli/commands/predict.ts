@@ -1,5 +1,6 @@
 import { csvLine } from '../../data/csv-output.js';
 import { parseCsv } from '../../data/csv.js';
+import type { Engine } from '../../engine/engine.js';
 import { readSource } from '../../data/source.js';
 import { loadModel } from '../../model-file.js';
 import { featuresOf, predict } from '../../model.js';
@@ -8,6 +9,7 @@ import { writeStdout } from '../output.js';
 export interface PredictFlags {
   model: string;
   withInput?: boolean;
+  engine: Engine;
 }
 
 /** Rows of output gathered into one write at a time, so that large outputs stream without one syscall per row. */
@@ -16,7 +18,7 @@ const ROWS_PER_WRITE = 1024;
 export async function predictCommand(data: string, flags: PredictFlags): Promise<void> {
   const model = await loadModel(flags.model);
   const table = parseCsv(await readSource(data, process.stdin));
-  const predictions = predict(model, featuresOf(model, table));
+  const predictions = predict(model, featuresOf(model, table), flags.engine);
 
   const header = flags.withInput
     ? [...table.header, ...model.targets.map((t) => outputName(t, table.header))]

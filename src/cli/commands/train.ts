@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { parseCsv } from '../../data/csv.js';
+import type { Engine } from '../../engine/engine.js';
 import { readSource } from '../../data/source.js';
 import { checkWritable, loadModel, saveModel, serializeModel } from '../../model-file.js';
 import type { Activation, HiddenActivation } from '../../nn/activation.js';
@@ -23,6 +24,7 @@ export interface TrainFlags {
   shuffle: boolean;
   init?: string;
   out: string;
+  engine: Engine;
   quiet?: boolean;
 }
 
@@ -51,6 +53,7 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
       learningRate: flags.lr,
       batchSize: flags.batchSize,
       seed: flags.seed,
+      engine: flags.engine,
       init,
       onBatch: showBar
         ? (event) => (progress ??= new TrainingProgress(flags.epochs, batchesPerEpoch)).batch(event)

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { compile, Op } from '../../src/engine/compile.js';
+import { Tape } from '../../src/engine/tape.js';
+import { Value } from '../../src/engine/value.js';
+import { CompiledMLP } from '../../src/nn/compiled-mlp.js';
+import { mseLoss } from '../../src/nn/loss.js';
+import { MLP } from '../../src/nn/mlp.js';
+import { Random } from '../../src/random.js';
+
+/**
+ * Relative agreement, |a − b| ≤ tol · max(|a|, |b|), reporting the first index
+ * off. A gradient is a sum over the batch's rows, which the two engines add in
+ * different orders; where the terms nearly cancel, the rounding of that sum is
+ * relative to the terms, not to the result. So entries below 1e-3 of the
+ * largest are held to tol relative to that 1e-3 floor instead.
+ */
+function expectRelative(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
+  expect(actual.length).toBe(expected.length);
+  let largest = 0;
+  for (let i = 0; i < expected.length; i++) largest = Math.max(largest, Math.abs(expected[i]!));
+  const floor = 1e-3 * largest;
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i]!;
+    const b = expected[i]!;
+    if (!(Math.abs(a - b) <= tol * Math.max(Math.abs(a), Math.abs(b), floor))) {
+      expect.fail(
+        `${what}[${i}]: compiled ${a}, graph ${b}, relative difference ${Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b))} > ${tol}`,
+      );
+    }
+  }
+}
+
+function randomRows(random: Random, rows: number, cols: number) {
+  return { rows, cols, data: Float64Array.from({ length: rows * cols }, () => random.normal()) };
+}
+
+describe('the compiled engine agrees with the object graph', () => {
+  const cases = [
+    { layers: [2, 16, 16, 1], activation: 'tanh', outputActivation: 'linear', batch: 32, rows: 32 },
+    { layers: [3, 5, 4, 2], activation: 'relu', outputActivation: 'sigmoid', batch: 8, rows: 5 }, // partial batch
+    { layers: [4, 7, 3], activation: 'sigmoid', outputActivation: 'tanh', batch: 16, rows: 13 },
+    { layers: [6, 9, 9, 9, 4], activation: 'tanh', outputActivation: 'relu', batch: 4, rows: 4 },
+    { layers: [10, 64, 64, 1], activation: 'tanh', outputActivation: 'linear', batch: 64, rows: 37 }, // two shards
+    { layers: [1, 1], activation: 'tanh', outputActivation: 'linear', batch: 1, rows: 1 },
+  ] as const;
+
+  it.each(cases)('$layers ($activation/$outputActivation), $rows rows: loss and every gradient to 1e-12', async (c) => {
+    const mlp = new MLP(c.layers, {
+      activation: c.activation,
+      outputActivation: c.outputActivation,
+      random: new Random(7),
+    });
+    const data = new Random(8);
+    const x = randomRows(data, c.rows, c.layers[0]);
+    const y = randomRows(data, c.rows, c.layers[c.layers.length - 1]!);
+    const rows = Int32Array.from({ length: c.rows }, (_, i) => c.rows - 1 - i); // any order of rows
+
+    const net = await CompiledMLP.forTraining(mlp, { batchSize: c.batch, threads: 1 });
+    const compiledLoss = net.lossAndGradients(x, y, rows);
+
+    const predictions = Array.from(rows, (r) => mlp.call(Array.from(x.data.subarray(r * x.cols, (r + 1) * x.cols))));
+    const targets = Array.from(rows, (r) => Array.from(y.data.subarray(r * y.cols, (r + 1) * y.cols)));
+    const loss = mseLoss(predictions, targets);
+    mlp.zeroGrad();
+    loss.backward();
+
+    expectRelative([compiledLoss], [loss.data], 1e-12, 'loss');
+    expectRelative(
+      net.grads,
+      mlp.parameters().map((p) => p.grad),
+      1e-12,
+      'gradient',
+    );
+  });
+
+  it('the comparison catches a gradient that is off (negative control)', () => {
+    const grads = [0.5, -0.25, 1e-4];
+    expect(() => expectRelative([0.5, -0.25, 1.000001e-4], grads, 1e-12, 'g')).toThrow(/g\[2\]/);
+    expect(() => expectRelative([0.5 * (1 + 1e-11), -0.25, 1e-4], grads, 1e-12, 'g')).toThrow(/g\[0\]/);
+  });
+
+  it('predicts what the object graph computes, in chunks of any size', () => {
+    const mlp = new MLP([3, 8, 2], { random: new Random(3) });
+    const x = randomRows(new Random(4), 600, 3); // more rows than the 256 lanes
+    const out = new Float64Array(600 * 2);
+    CompiledMLP.forPrediction(mlp).predictInto(x, out);
+    for (let r = 0; r < 600; r += 37) {
+      const expected = mlp.call(Array.from(x.data.subarray(r * 3, r * 3 + 3))).map((v) => v.data);
+      expectRelative(out.subarray(r * 2, r * 2 + 2), expected, 1e-15, `row ${r}`);
+    }
+  });
+});
+
+describe('compile', () => {
+  it('fuses each neuron into one sum-of-products node and keeps the rest', () => {
+    const mlp = new MLP([3, 4, 2]);
+    const x = [new Value(0), new Value(0), new Value(0)];
+    const program = compile({ inputs: x, parameters: mlp.parameters(), outputs: mlp.call(x) });
+    const count = (op: Op) => program.op.filter((o) => o === op).length;
+    expect(count(Op.SumOfProducts)).toBe(6);
+    expect(count(Op.Tanh)).toBe(4);
+    expect(count(Op.Add) + count(Op.Mul)).toBe(0);
+    expect(count(Op.Input)).toBe(3);
+    expect(program.termParam.length).toBe(3 * 4 + 4 * 2);
+  });
+
+  it('compiles any expression: parameters in plain ops, shared nodes, every primitive', () => {
+    const random = new Random(5);
+    const [a, b, c] = [random.uniform(0.5, 2), random.uniform(0.5, 2), random.uniform(-1, 1)].map(
+      (v) => new Value(v),
+    ) as [Value, Value, Value];
+    const input = new Value(0);
+    const build = (xv: Value) => {
+      const shared = a.mul(xv).add(b); // a sum of products with a bias
+      return shared
+        .tanh()
+        .mul(shared)
+        .add(a.mul(b))
+        .add(c.exp().div(b.pow(3)))
+        .add(shared.sigmoid().log())
+        .add(xv.relu())
+        .sub(c);
+    };
+    const program = compile({ inputs: [input], parameters: [a, b, c], outputs: [build(input)] });
+    const tape = new Tape(program, 4);
+    tape.params.set([a.data, b.data, c.data]);
+    const xs = [-1.5, -0.2, 0.3, 2];
+    xs.forEach((xv, l) => tape.setInput(0, l, xv));
+    tape.forward(4);
+    tape.backward([1]);
+    const grads = [0, 0, 0];
+    xs.forEach((xv, l) => {
+      for (const p of [a, b, c]) p.grad = 0;
+      const out = build(new Value(xv));
+      out.backward();
+      expectRelative([tape.output(0, l)], [out.data], 1e-14, `value at x=${xv}`);
+      [a, b, c].forEach((p, i) => (grads[i]! += p.grad));
+    });
+    expectRelative(tape.paramGrads, grads, 1e-12, 'parameter gradients summed over lanes');
+  });
+
+  it('compiles a 784,128,10 network (about 100,000 parameters) without a stack overflow', async () => {
+    const mlp = new MLP([784, 128, 10], { random: new Random(1) });
+    const net = await CompiledMLP.forTraining(mlp, { batchSize: 32, threads: 1 });
+    expect(net.program.termParam.length).toBe(784 * 128 + 128 * 10);
+    const data = new Random(2);
+    const loss = net.lossAndGradients(randomRows(data, 4, 784), randomRows(data, 4, 10), Int32Array.from([0, 1, 2, 3]));
+    expect(Number.isFinite(loss)).toBe(true);
+  }, 30_000);
+});
