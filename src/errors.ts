@@ -52,11 +52,11 @@ export function formatLocation({ file, line, column }: Location): string {
 export class DivergenceError extends AutogradError {
   readonly epoch: number;
   readonly batch: number;
-  constructor(epoch: number, batch: number, loss: number) {
-    super(
-      'E_DIVERGED',
-      `training diverged: the loss became ${loss} at epoch ${epoch}, batch ${batch}; try a smaller --lr`,
-    );
+  constructor(epoch: number, batch: number, loss: number, startLoss: number) {
+    const what = Number.isFinite(loss)
+      ? `the loss grew from ${startLoss.toPrecision(3)} to ${loss.toPrecision(3)}`
+      : `the loss became ${loss}`;
+    super('E_DIVERGED', `training diverged: ${what} at epoch ${epoch}, batch ${batch}; try a smaller --lr`);
     this.epoch = epoch;
     this.batch = batch;
   }

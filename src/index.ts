@@ -11,13 +11,22 @@ export { mseLoss } from './nn/loss.js';
 export { parseLayerSpec, formatLayerSpec } from './nn/layer-spec.js';
 export { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, type Activation, type HiddenActivation } from './nn/activation.js';
 export { Random } from './random.js';
-export { readSource, type Source } from './data/source.js';
-export { parseCsv, type Table } from './data/csv.js';
-export { chooseColumns, numericColumns, parseNumber } from './data/columns.js';
+export { readSource, openInput, type Source } from './data/source.js';
+export {
+  parseCsv,
+  readCsv,
+  CsvSplitter,
+  detectDelimiter,
+  type Table,
+  type CsvOptions,
+  type RecordBatch,
+} from './data/csv.js';
+export { chooseColumns, parseNumber, type ColumnChoice, type Columns } from './data/columns.js';
+export { loadDataset, datasetFromTable, numericBatch, type Dataset, type LoadOptions } from './data/dataset.js';
 export { columnStats, standardize, unstandardize, type ColumnStats } from './data/normalize.js';
 export { batches } from './data/batches.js';
-export type { Matrix } from './data/matrix.js';
-export { createNetwork, predict, featuresOf, targetsOf, type TrainedModel, type TrainingRecord } from './model.js';
+export { MatrixBuilder, type Matrix } from './data/matrix.js';
+export { createNetwork, predict, Predictor, modelColumns, type TrainedModel, type TrainingRecord } from './model.js';
 export { trainLoop, batchLoss, type BatchEvent, type EpochEvent, type LoopOptions } from './train/loop.js';
 export { sgdStep, sgdStepFlat } from './train/sgd.js';
 export { fit, type FitOptions, type FitResult } from './train/fit.js';

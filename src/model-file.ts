@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, rmSync } from 'node:fs';
 import { access, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileError } from './data/source.js';
@@ -38,13 +38,25 @@ export function serializeModel(model: TrainedModel): string {
  */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  pendingWrites.add(temp);
   try {
     await writeFile(temp, text, { flag: 'wx' });
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
     throw writeError(path, error);
+  } finally {
+    pendingWrites.delete(temp);
   }
+}
+
+/** Temporary files of writes under way, so that a hard stop can remove them. */
+const pendingWrites = new Set<string>();
+
+/** Removes the temporary files of unfinished writes, at once (for a process about to exit). */
+export function abandonPendingWrites(): void {
+  for (const temp of pendingWrites) rmSync(temp, { force: true });
+  pendingWrites.clear();
 }
 
 export async function saveModel(path: string, model: TrainedModel): Promise<void> {

@@ -1,9 +1,8 @@
-import { numericColumns } from './data/columns.js';
-import type { Table } from './data/csv.js';
+import type { Columns } from './data/columns.js';
 import { createMatrix, type Matrix } from './data/matrix.js';
 import { standardize, unstandardize, type ColumnStats } from './data/normalize.js';
-import { DataError } from './errors.js';
 import type { Engine } from './engine/engine.js';
+import { DataError } from './errors.js';
 import type { Activation, HiddenActivation } from './nn/activation.js';
 import { CompiledMLP } from './nn/compiled-mlp.js';
 import { MLP, type LayerParameters } from './nn/mlp.js';
@@ -43,44 +42,62 @@ export function createNetwork(model: TrainedModel): MLP {
 }
 
 /**
- * Runs the network on raw feature rows; returns predictions in the targets'
+ * Applies a model to raw feature rows, batch after batch: standardises them
+ * as in training, runs the network, and returns predictions in the targets'
  * own units. The compiled engine by default; "graph" walks `Value` objects.
  */
-export function predict(model: TrainedModel, features: Matrix, engine: Engine = 'compiled'): Matrix {
-  const mlp = createNetwork(model);
-  const x = model.normalization ? standardize(features, model.normalization.features) : features;
-  const out = createMatrix(x.rows, mlp.outputSize);
-  if (engine === 'compiled') {
-    CompiledMLP.forPrediction(mlp).predictInto(x, out.data);
-  } else {
-    const rowInputs = new Array<number>(x.cols);
-    for (let r = 0; r < x.rows; r++) {
-      for (let c = 0; c < x.cols; c++) rowInputs[c] = x.data[r * x.cols + c]!;
-      mlp.call(rowInputs).forEach((v, j) => (out.data[r * out.cols + j] = v.data));
-    }
+export class Predictor {
+  readonly model: TrainedModel;
+  private readonly mlp: MLP;
+  private readonly compiled: CompiledMLP | undefined;
+
+  constructor(model: TrainedModel, engine: Engine = 'compiled') {
+    this.model = model;
+    this.mlp = createNetwork(model);
+    this.compiled = engine === 'compiled' ? CompiledMLP.forPrediction(this.mlp) : undefined;
   }
-  return model.normalization ? unstandardize(out, model.normalization.targets) : out;
+
+  run(features: Matrix): Matrix {
+    const { normalization } = this.model;
+    const x = normalization ? standardize(features, normalization.features) : features;
+    const out = createMatrix(x.rows, this.mlp.outputSize);
+    if (this.compiled) {
+      this.compiled.predictInto(x, out.data);
+    } else {
+      const inputs = new Array<number>(x.cols);
+      for (let r = 0; r < x.rows; r++) {
+        for (let c = 0; c < x.cols; c++) inputs[c] = x.data[r * x.cols + c]!;
+        this.mlp.call(inputs).forEach((v, j) => (out.data[r * out.cols + j] = v.data));
+      }
+    }
+    return normalization ? unstandardize(out, normalization.targets) : out;
+  }
 }
 
-/** The model's feature columns from a table, matched by name (order and extra columns do not matter). */
-export function featuresOf(model: TrainedModel, table: Table): Matrix {
-  requireColumns(model, table, model.features, 'feature');
-  return numericColumns(table, model.features);
+/** One-off prediction for rows in memory. */
+export function predict(model: TrainedModel, features: Matrix, engine: Engine = 'compiled'): Matrix {
+  return new Predictor(model, engine).run(features);
 }
 
-/** The model's target columns from a table, for evaluation. */
-export function targetsOf(model: TrainedModel, table: Table): Matrix {
-  requireColumns(model, table, model.targets, 'target');
-  return numericColumns(table, model.targets);
+/**
+ * The columns a model reads from a file: its features (matched by name, so
+ * order and extra columns do not matter) and, when `withTargets`, its targets.
+ */
+export function modelColumns(model: TrainedModel, withTargets: boolean) {
+  return (header: readonly string[], file: string): Columns => {
+    requireColumns(header, file, model.features, 'feature');
+    if (withTargets) requireColumns(header, file, model.targets, 'target');
+    return { features: model.features, targets: withTargets ? model.targets : [] };
+  };
 }
 
-function requireColumns(model: TrainedModel, table: Table, names: readonly string[], kind: string): void {
-  const missing = names.filter((name) => !table.header.includes(name));
+function requireColumns(header: readonly string[], file: string, names: readonly string[], kind: string): void {
+  const missing = names.filter((name) => !header.includes(name));
   if (missing.length > 0) {
     throw new DataError(
       'E_NO_COLUMN',
       `has no ${kind} column${missing.length === 1 ? '' : 's'} ${missing.map((m) => JSON.stringify(m)).join(', ')}, which the model needs (model ${kind}s: ${names.join(', ')})`,
-      { file: table.file },
+      { file },
     );
   }
 }

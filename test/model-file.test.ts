@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../src/data/csv.js';
 import { DataError, ModelFileError } from '../src/errors.js';
-import { featuresOf, predict } from '../src/model.js';
+import { predict } from '../src/model.js';
+import { datasetFromTable } from '../src/data/dataset.js';
 import { checkWritable, loadModel, parseModel, saveModel, serializeModel } from '../src/model-file.js';
 import { fit } from '../src/train/fit.js';
 
-const table = parseCsv({ name: 's.csv', text: 'a,b,y\n0.1,1,2\n0.5,-1,3\n0.9,2,1\n1.3,0,4\n1.7,1,0\n' });
+const table = datasetFromTable(
+  parseCsv({ name: 's.csv', text: 'a,b,y\n0.1,1,2\n0.5,-1,3\n0.9,2,1\n1.3,0,4\n1.7,1,0\n' }),
+);
 const trained = async () => (await fit(table, { layers: [2, 3, 1], epochs: 5, batchSize: 2 })).model;
 
 describe('model file round trip', () => {
@@ -20,7 +23,7 @@ describe('model file round trip', () => {
     expect(readdirSync(dir)).toEqual(['m.json']); // no temp file left beside it
     const loaded = await loadModel(path);
     expect(loaded).toEqual(model);
-    const x = featuresOf(model, table);
+    const x = table.x;
     expect(Array.from(predict(loaded, x).data)).toEqual(Array.from(predict(model, x).data));
     expect(serializeModel(loaded)).toBe(readFileSync(path, 'utf8'));
   });

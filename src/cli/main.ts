@@ -15,7 +15,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   for (const command of program.commands) command.configureOutput({ outputError: () => {} });
   try {
     await program.parseAsync(argv, { from: 'user' });
-    process.exitCode = EXIT_OK;
+    process.exitCode ??= EXIT_OK; // a command may have set its own (e.g. 130 after Ctrl-C)
   } catch (error) {
     process.exitCode = report(error);
   }

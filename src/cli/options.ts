@@ -42,3 +42,12 @@ export function nameList(value: string): string[] {
     throw new InvalidArgumentError('must be comma-separated column names, none empty.');
   return names;
 }
+
+/** A single character; "tab" or "\\t" for a tab. Quotes and line breaks cannot separate fields. */
+export function delimiter(value: string): string {
+  const d = value === 'tab' || value === '\\t' ? '\t' : value;
+  if ([...d].length !== 1 || d === '"' || d === '\n' || d === '\r') {
+    throw new InvalidArgumentError('must be a single character such as , ; | or "tab".');
+  }
+  return d;
+}

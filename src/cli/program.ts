@@ -7,7 +7,7 @@ import { DEFAULTS } from '../train/defaults.js';
 import type { EvaluateFlags } from './commands/evaluate.js';
 import type { PredictFlags } from './commands/predict.js';
 import type { TrainFlags } from './commands/train.js';
-import { integer, layerSpec, nameList, positiveInteger, positiveNumber } from './options.js';
+import { delimiter, integer, layerSpec, nameList, positiveInteger, positiveNumber } from './options.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -76,6 +76,8 @@ Exit codes: 0 ok, 1 bad data or a failed run, 2 bad usage.`,
     .option('--init <model>', 'start from the weights of this model file (same architecture)')
     .option('-o, --out <path>', 'where to write the model, or - for standard output', 'model.json')
     .addOption(engineOption())
+    .addOption(delimiterOption())
+    .addOption(dropInvalidOption())
     .option('-q, --quiet', 'no progress bar and no summary')
     .addHelpText(
       'after',
@@ -96,6 +98,8 @@ Examples:
     .requiredOption('-m, --model <path>', 'model file written by autograd train')
     .option('--with-input', 'echo the input columns before the predictions')
     .addOption(engineOption())
+    .addOption(delimiterOption())
+    .addOption(dropInvalidOption())
     .addHelpText(
       'after',
       `
@@ -113,6 +117,8 @@ Examples:
     .argument('<data>', 'CSV file with feature and target columns, or - for standard input')
     .requiredOption('-m, --model <path>', 'model file written by autograd train')
     .addOption(engineOption())
+    .addOption(delimiterOption())
+    .addOption(dropInvalidOption())
     .addHelpText(
       'after',
       `
@@ -133,4 +139,18 @@ function engineOption(): Option {
   )
     .choices(ENGINES)
     .default('compiled');
+}
+
+function delimiterOption(): Option {
+  return new Option(
+    '-d, --delimiter <char>',
+    'field separator: a single character, or "tab" (default: detected from the header: , ; or tab)',
+  ).argParser(delimiter);
+}
+
+function dropInvalidOption(): Option {
+  return new Option(
+    '--drop-invalid',
+    'skip rows with an empty, non-numeric, NaN or infinite cell (and say how many) instead of stopping',
+  );
 }

@@ -20,3 +20,9 @@ export function note(message: string): void {
 export function warn(message: string): void {
   process.stderr.write(`${stderrColors.yellow('autograd: warning:')} ${message}\n`);
 }
+
+/** With --drop-invalid: how many rows were skipped, and the first reason. */
+export function reportDropped(dropped: number, first: string | undefined): void {
+  if (dropped > 0)
+    warn(`skipped ${dropped} row${dropped === 1 ? '' : 's'} with a missing or invalid number (first: ${first})`);
+}

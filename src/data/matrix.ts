@@ -13,3 +13,43 @@ export function createMatrix(rows: number, cols: number): Matrix {
 export function row(m: Matrix, r: number): number[] {
   return Array.from(m.data.subarray(r * m.cols, (r + 1) * m.cols));
 }
+
+/** A matrix that grows a row at a time (capacity doubles), for data of unknown length. */
+export class MatrixBuilder {
+  readonly cols: number;
+  rows = 0;
+  private data: Float64Array;
+
+  constructor(cols: number, capacity = 1024) {
+    this.cols = cols;
+    this.data = new Float64Array(Math.max(1, capacity * cols));
+  }
+
+  /** Room for one more row; returns the offset at which to write its `cols` values. */
+  nextRow(): number {
+    const offset = this.rows * this.cols;
+    if (offset + this.cols > this.data.length) {
+      const bigger = new Float64Array(Math.max(this.data.length * 2, offset + this.cols));
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.rows++;
+    return offset;
+  }
+
+  /** Drops the last row (e.g. one found invalid while it was being filled). */
+  dropLast(): void {
+    this.rows--;
+  }
+
+  get values(): Float64Array {
+    return this.data;
+  }
+
+  /** The rows so far, trimmed to size (a copy only when there is slack worth freeing). */
+  build(): Matrix {
+    const used = this.rows * this.cols;
+    const data = used === this.data.length ? this.data : this.data.slice(0, used);
+    return { rows: this.rows, cols: this.cols, data };
+  }
+}

@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { DataError } from '../errors.js';
 
@@ -10,11 +11,39 @@ export interface Source {
 
 export const STDIN_NAME = '<stdin>';
 
-export async function readSource(path: string, stdin?: AsyncIterable<string | Buffer>): Promise<Source> {
+/** What messages call an input path. */
+export function inputName(path: string): string {
+  return path === '-' ? STDIN_NAME : path;
+}
+
+/**
+ * The bytes of a file, or of `stdin` when the path is "-", as they arrive, so
+ * that a file of any size passes through in bounded memory. A file that cannot
+ * be read is a located error.
+ */
+export async function* openInput(
+  path: string,
+  stdin?: AsyncIterable<string | Buffer>,
+): AsyncGenerator<Buffer | string> {
   if (path === '-') {
     if (!stdin) throw new DataError('E_NO_STDIN', 'no standard input to read "-" from');
+    yield* stdin;
+    return;
+  }
+  try {
+    // 64 KiB at a time: big enough to amortise each chunk's work, small enough to keep memory flat.
+    yield* createReadStream(path, { highWaterMark: 1 << 16 });
+  } catch (error) {
+    throw fileError(path, error);
+  }
+}
+
+/** The whole input as text (for small inputs: model files, tests). */
+export async function readSource(path: string, stdin?: AsyncIterable<string | Buffer>): Promise<Source> {
+  if (path === '-') {
     const chunks: Buffer[] = [];
-    for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    for await (const chunk of openInput(path, stdin))
+      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
     return { name: STDIN_NAME, text: Buffer.concat(chunks).toString('utf8') };
   }
   try {

@@ -1,5 +1,5 @@
 import { Op, type Program } from './compile.js';
-import { sigmoid } from './value.js';
+import { sigmoid, tanh } from './math.js';
 
 /**
  * Replays a compiled `Program` forward and backward on typed arrays, with one
@@ -95,7 +95,7 @@ export class Tape {
           break;
         }
         case Op.Tanh:
-          for (let l = 0; l < rows; l++) v[o + l] = Math.tanh(v[x + l]!);
+          for (let l = 0; l < rows; l++) v[o + l] = tanh(v[x + l]!);
           break;
         case Op.Relu:
           for (let l = 0; l < rows; l++) v[o + l] = v[x + l]! > 0 ? v[x + l]! : 0;

@@ -1,3 +1,5 @@
+import { sigmoid, tanh } from './math.js';
+
 /**
  * A scalar node in a computation graph, after micrograd. Each operation is a
  * small class whose constructor computes the forward value and whose
@@ -145,7 +147,7 @@ export class Pow extends Value {
 
 class Tanh extends Value {
   constructor(a: Value) {
-    super(Math.tanh(a.data), a);
+    super(tanh(a.data), a);
   }
   override get op(): string {
     return 'tanh';
@@ -256,11 +258,4 @@ function visit(root: Value, mark: number, order: Value[]): void {
       }
     }
   }
-}
-
-/** Logistic function that stays finite at the extremes (no exp overflow). */
-export function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
 }

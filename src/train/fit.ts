@@ -1,5 +1,4 @@
-import { chooseColumns, numericColumns } from '../data/columns.js';
-import type { Table } from '../data/csv.js';
+import type { Dataset } from '../data/dataset.js';
 import { columnStats, constantColumns, standardize } from '../data/normalize.js';
 import type { Engine } from '../engine/engine.js';
 import { UsageError } from '../errors.js';
@@ -18,10 +17,6 @@ export interface FitOptions {
   activation?: HiddenActivation;
   /** Output activation. Default "linear" (or `init`'s). */
   outputActivation?: Activation;
-  /** Target columns. Default: `init`'s, else the last column. */
-  targets?: string[];
-  /** Feature columns. Default: `init`'s, else every column that is not a target. */
-  features?: string[];
   /** Standardise features and targets with the training rows' statistics. Default true. */
   normalize?: boolean;
   /** Shuffle rows each epoch. Default true. */
@@ -54,8 +49,12 @@ export interface FitResult {
   interrupted: boolean;
 }
 
-/** CSV table in, trained model out: columns, standardisation, initial weights, the training loop. */
-export async function fit(table: Table, options: FitOptions): Promise<FitResult> {
+/**
+ * Data in, trained model out: the layer spec checked against the columns,
+ * standardisation, initial weights, the training loop. (`loadDataset` chooses
+ * the columns; with `init`, pass its features and targets as the choice.)
+ */
+export async function fit(data: Dataset, options: FitOptions): Promise<FitResult> {
   const init = options.init;
   const epochs = options.epochs ?? DEFAULTS.epochs;
   const learningRate = options.learningRate ?? DEFAULTS.learningRate;
@@ -68,10 +67,7 @@ export async function fit(table: Table, options: FitOptions): Promise<FitResult>
   }
   if (!Number.isSafeInteger(seed)) throw new UsageError('E_OPTION', `seed must be a whole number, got ${seed}`);
 
-  const columns = chooseColumns(table, {
-    targets: options.targets ?? init?.targets,
-    features: options.features ?? init?.features,
-  });
+  const columns = { features: data.features, targets: data.targets };
   const activation = options.activation ?? init?.activation ?? 'tanh';
   const outputActivation = options.outputActivation ?? init?.outputActivation ?? 'linear';
   const layers = options.layers ?? init?.layers;
@@ -79,21 +75,21 @@ export async function fit(table: Table, options: FitOptions): Promise<FitResult>
   if (!layers) {
     throw new UsageError(
       'E_LAYER_SPEC',
-      `no layer spec given; for ${table.file} try --layers ${formatLayerSpec(fitting)}`,
+      `no layer spec given; for ${data.file} try --layers ${formatLayerSpec(fitting)}`,
     );
   }
   if (layers[0] !== columns.features.length || layers[layers.length - 1] !== columns.targets.length) {
     throw new UsageError(
       'E_LAYER_SPEC',
       `--layers ${formatLayerSpec(layers)} expects ${layers[0]} input${plural(layers[0]!)} and ${layers[layers.length - 1]} output${plural(layers[layers.length - 1]!)}, ` +
-        `but ${table.file} gives ${columns.features.length} feature${plural(columns.features.length)} (${columns.features.join(', ')}) ` +
+        `but ${data.file} gives ${columns.features.length} feature${plural(columns.features.length)} (${columns.features.join(', ')}) ` +
         `and ${columns.targets.length} target${plural(columns.targets.length)} (${columns.targets.join(', ')}); try --layers ${formatLayerSpec(fitting)}`,
     );
   }
   if (init) checkSameArchitecture(init, layers, activation, outputActivation);
 
-  const rawX = numericColumns(table, columns.features);
-  const rawY = numericColumns(table, columns.targets);
+  const rawX = data.x;
+  const rawY = data.y;
   const normalize = options.normalize ?? true;
   let normalization: TrainedModel['normalization'] = null;
   let x = rawX;
@@ -131,7 +127,7 @@ export async function fit(table: Table, options: FitOptions): Promise<FitResult>
     batchSize,
     seed,
     shuffle,
-    rows: table.records.length,
+    rows: data.x.rows,
     lossHistory: result.lossHistory,
   };
   const model: TrainedModel = {

@@ -65,8 +65,12 @@ export async function trainLoop(mlp: MLP, x: Matrix, y: Matrix, options: LoopOpt
   }
 }
 
+/** A loss this many times the first batch's means the steps are blowing up. */
+const DIVERGED = 1e6;
+
 async function runEpochs(step: Step, x: Matrix, options: LoopOptions): Promise<LoopResult> {
   const lossHistory: number[] = [];
+  let startLoss: number | undefined;
   let lastYield = performance.now();
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
     const steps = batches(x.rows, options.batchSize, options.random);
@@ -78,7 +82,10 @@ async function runEpochs(step: Step, x: Matrix, options: LoopOptions): Promise<L
       }
       const rows = steps[b]!;
       const loss = step.run(rows);
-      if (!Number.isFinite(loss)) throw new DivergenceError(epoch, b + 1, loss);
+      startLoss ??= loss;
+      if (!Number.isFinite(loss) || loss > DIVERGED * Math.max(startLoss, 1e-6)) {
+        throw new DivergenceError(epoch, b + 1, loss, startLoss);
+      }
       weightedLoss += loss * rows.length;
       options.onBatch?.({ epoch, batch: b + 1, batches: steps.length, rows: rows.length, loss });
       if (performance.now() - lastYield > YIELD_EVERY_MS) {

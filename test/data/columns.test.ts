@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseColumns, numericColumns, parseNumber } from '../../src/data/columns.js';
+import { chooseColumns, describeBadCell, parseNumber } from '../../src/data/columns.js';
+import { datasetFromTable, numericBatch } from '../../src/data/dataset.js';
 import { parseCsv } from '../../src/data/csv.js';
 import { DataError, UsageError } from '../../src/errors.js';
 
@@ -7,12 +8,18 @@ const table = parseCsv({ name: 'd.csv', text: 'a,b,c,y\n1,2,3,4\n5,6,7,8\n' });
 
 describe('chooseColumns', () => {
   it('defaults to the last column as target and the rest as features', () => {
-    expect(chooseColumns(table)).toEqual({ features: ['a', 'b', 'c'], targets: ['y'] });
+    expect(chooseColumns(table.header, table.file)).toEqual({ features: ['a', 'b', 'c'], targets: ['y'] });
   });
 
   it('takes named targets and features', () => {
-    expect(chooseColumns(table, { targets: ['a', 'y'] })).toEqual({ features: ['b', 'c'], targets: ['a', 'y'] });
-    expect(chooseColumns(table, { features: ['c', 'a'] })).toEqual({ features: ['c', 'a'], targets: ['y'] });
+    expect(chooseColumns(table.header, table.file, { targets: ['a', 'y'] })).toEqual({
+      features: ['b', 'c'],
+      targets: ['a', 'y'],
+    });
+    expect(chooseColumns(table.header, table.file, { features: ['c', 'a'] })).toEqual({
+      features: ['c', 'a'],
+      targets: ['y'],
+    });
   });
 
   it.each([
@@ -21,24 +28,53 @@ describe('chooseColumns', () => {
     [{ features: ['a', 'y'] }, /"y" is both a feature and a target/],
     [{ targets: ['a', 'b', 'c', 'y'] }, /no feature columns left/],
   ])('refuses %j', (choice, message) => {
-    expect(() => chooseColumns(table, choice)).toThrow(UsageError);
-    expect(() => chooseColumns(table, choice)).toThrow(message);
+    expect(() => chooseColumns(table.header, table.file, choice)).toThrow(UsageError);
+    expect(() => chooseColumns(table.header, table.file, choice)).toThrow(message);
   });
 });
 
-describe('numericColumns', () => {
+describe('numeric columns', () => {
   it('reads the named columns in the order named', () => {
-    const m = numericColumns(table, ['c', 'a']);
+    const m = datasetFromTable(table, { choice: { features: ['c', 'a'] } }).x;
     expect([m.rows, m.cols]).toEqual([2, 2]);
     expect(Array.from(m.data)).toEqual([3, 1, 7, 5]);
   });
 
   it('names file, line and column of a bad cell', () => {
     const bad = parseCsv({ name: 'd.csv', text: 'age,y\n30,1\n\nabc,2\n' });
-    expect(() => numericColumns(bad, ['age'])).toThrow(DataError);
-    expect(() => numericColumns(bad, ['age'])).toThrow('d.csv line 4, column "age": "abc" is not a number');
+    expect(() => datasetFromTable(bad)).toThrow(DataError);
+    expect(() => datasetFromTable(bad)).toThrow('d.csv line 4, column "age": "abc" is not a number');
     const empty = parseCsv({ name: 'd.csv', text: 'age,y\n,1\n' });
-    expect(() => numericColumns(empty, ['age'])).toThrow('d.csv line 2, column "age": is empty');
+    expect(() => datasetFromTable(empty)).toThrow('d.csv line 2, column "age": is empty');
+  });
+
+  it('with dropInvalid, skips bad rows, counts them and keeps the first reason', () => {
+    const messy = parseCsv({ name: 'm.csv', text: 'a,y\n1,2\nNaN,3\n4,inf\n5,\n6,7\n' });
+    const data = datasetFromTable(messy, { dropInvalid: true });
+    expect(Array.from(data.x.data)).toEqual([1, 6]);
+    expect(Array.from(data.y.data)).toEqual([2, 7]);
+    expect(data.dropped).toBe(3);
+    expect(data.firstDropped).toBe('m.csv line 3, column "a": "NaN" is not a finite number');
+    const batch = numericBatch(messy.records, messy.lines, [0], messy.header, 'm.csv', true);
+    expect(batch.kept).toEqual([0, 2, 3, 4]);
+    expect(batch.dropped).toBe(1);
+  });
+
+  it('with dropInvalid, a file with no good row is still an error', () => {
+    const hopeless = parseCsv({ name: 'h.csv', text: 'a,y\nx,1\n' });
+    expect(() => datasetFromTable(hopeless, { dropInvalid: true })).toThrow(
+      /h\.csv: no rows left: all 1 had a missing or invalid number/,
+    );
+  });
+
+  it.each([
+    ['', 'is empty'],
+    ['abc', '"abc" is not a number'],
+    ['NaN', '"NaN" is not a finite number'],
+    ['-inf', '"-inf" is not a finite number'],
+    ['1e400', '"1e400" is too large for a float64'],
+  ])('describes %j: %s', (cell, description) => {
+    expect(describeBadCell(cell)).toBe(description);
   });
 });
 
@@ -53,12 +89,48 @@ describe('parseNumber', () => {
     ['.5', 0.5],
     ['5.', 5],
     ['-0', -0],
+    ['0', 0],
+    ['0.25', 0.25],
+    ['007', 7],
+    ['9e-320', 9e-320],
   ])('%j → %d', (text, value) => expect(parseNumber(text)).toBe(value));
 
-  it.each(['', ' ', 'abc', 'NaN', 'inf', 'Infinity', '-Infinity', '0x10', '1,5', '1e400', '--1', '1e'])(
-    '%j is not a number',
-    (text) => {
-      expect(parseNumber(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    '',
+    ' ',
+    'abc',
+    'NaN',
+    'inf',
+    'Infinity',
+    '-Infinity',
+    '0x10',
+    '0X1F',
+    '0b101',
+    '0o7',
+    ' 0x10',
+    '1,5',
+    '1e400',
+    '--1',
+    '1e',
+    '1_000',
+    '12abc',
+  ])('%j is not a number', (text) => {
+    expect(parseNumber(text)).toBeUndefined();
+  });
+});
+
+describe('parseNumber agrees with Number() on every decimal it accepts', () => {
+  it('for doubles written every way JavaScript writes them, to the bit', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 0, max: 20 }), (x, digits) => {
+        for (const text of [String(x), x.toFixed(Math.min(digits, 100)), x.toPrecision(1 + (digits % 21))]) {
+          const expected = Number(text);
+          if (Number.isFinite(expected) && !/[eE]/.test(text))
+            expect(Object.is(parseNumber(text), expected)).toBe(true);
+        }
+      }),
+      { numRuns: 5000 },
+    );
+  });
 });

@@ -32,28 +32,20 @@ describe('parseCsv', () => {
     ]);
   });
 
-  // Text without quotes takes a fast path; with a quoted header cell the same text goes through csv-parse.
-  it.each([
-    'a,b\n1,2\n3,4\n',
-    '\ufeffa,b\r\n1,2\r\n\r\n3,4',
-    'a,b\n\n\n 1 , 2 \n3,\n',
-    'a,b,c\n1,2,3\n4,5\n',
-    'a\n1\n2\n',
-  ])('the fast path reads %j exactly as csv-parse does', (text) => {
-    const quoted = text.replace(/^(\ufeff?)a/, '$1"a"');
-    let fast: unknown;
-    let full: unknown;
-    try {
-      fast = csv(text);
-    } catch (error) {
-      fast = (error as Error).message;
-    }
-    try {
-      full = csv(quoted);
-    } catch (error) {
-      full = (error as Error).message;
-    }
-    expect(fast).toEqual(full);
+  it('detects ; and tab delimiters from the header, or takes one given', () => {
+    expect(csv('a;b\n1,5;2\n').records).toEqual([['1,5', '2']]);
+    expect(csv('a\tb\n1\t2\n').records).toEqual([['1', '2']]);
+    expect(parseCsv({ name: 'd.csv', text: 'a|b\n1|2\n' }, { delimiter: '|' }).records).toEqual([['1', '2']]);
+    expect(csv('"a;b",c\n1,2\n').header).toEqual(['a;b', 'c']); // a quoted delimiter does not count
+  });
+
+  it('skips lines of only spaces, and reports the line a multi-line record starts on', () => {
+    const t = csv('a,b\n   \n"x\ny",1\n2,3\n');
+    expect(t.records).toEqual([
+      ['x\ny', '1'],
+      ['2', '3'],
+    ]);
+    expect(t.lines).toEqual([3, 5]);
   });
 
   it.each([
@@ -64,7 +56,8 @@ describe('parseCsv', () => {
     ['a,b\n1,2,3\n', /d\.csv line 2: has 3 fields, but the header has 2/],
     ['a,a\n1,2\n', /d\.csv line 1: the header names "a" twice \(columns 1 and 2\)/],
     ['a,,c\n1,2,3\n', /d\.csv line 1: the header's column 2 has no name/],
-    ['a,b\n"1,2\n', /d\.csv line 2: a quoted field is opened but never closed/],
+    ['a,b\n"1,2\n', /d\.csv line 2: a quoted field opened here is never closed/],
+    ['a,b\n"1"x,2\n', /d\.csv line 2: not valid CSV/],
   ])('refuses %j with a located message', (text, message) => {
     expect(() => csv(text)).toThrow(DataError);
     expect(() => csv(text)).toThrow(message);

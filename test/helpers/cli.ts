@@ -28,7 +28,7 @@ export function autograd(args: string[], options: { input?: string; cwd?: string
 
 /** A shell pipeline, for `cat x | autograd ... | head` cases. */
 export function shell(command: string, cwd: string): RunResult {
-  const result = spawnSync('bash', ['-o', 'pipefail', '-c', command], { cwd, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync('bash', ['-c', command], { cwd, encoding: 'utf8', timeout: 60_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -1,22 +1,28 @@
-import { parseCsv } from '../../data/csv.js';
+import { loadDataset } from '../../data/dataset.js';
+import { inputName, openInput } from '../../data/source.js';
 import type { Engine } from '../../engine/engine.js';
-import { readSource } from '../../data/source.js';
 import { regressionMetrics } from '../../metrics.js';
 import { loadModel } from '../../model-file.js';
-import { featuresOf, predict, targetsOf } from '../../model.js';
+import { modelColumns, Predictor } from '../../model.js';
 import { formatNumber, writeStdout } from '../output.js';
+import { reportDropped } from '../terminal.js';
 
 export interface EvaluateFlags {
   model: string;
   engine: Engine;
+  delimiter?: string;
+  dropInvalid?: boolean;
 }
 
 export async function evaluateCommand(data: string, flags: EvaluateFlags): Promise<void> {
   const model = await loadModel(flags.model);
-  const table = parseCsv(await readSource(data, process.stdin));
-  const actual = targetsOf(model, table);
-  const predicted = predict(model, featuresOf(model, table), flags.engine);
-  const metrics = regressionMetrics(actual, predicted);
+  const dataset = await loadDataset(openInput(data, process.stdin), inputName(data), {
+    columns: modelColumns(model, true),
+    delimiter: flags.delimiter,
+    dropInvalid: flags.dropInvalid,
+  });
+  reportDropped(dataset.dropped, dataset.firstDropped);
+  const metrics = regressionMetrics(dataset.y, new Predictor(model, flags.engine).run(dataset.x));
 
   const rows = [['target', 'mse', 'rmse', 'mae', 'r2']];
   metrics.forEach((m, j) =>

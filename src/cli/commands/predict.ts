@@ -1,41 +1,48 @@
+import { columnIndices } from '../../data/columns.js';
 import { csvLine } from '../../data/csv-output.js';
-import { parseCsv } from '../../data/csv.js';
+import { readCsv } from '../../data/csv.js';
+import { numericBatch } from '../../data/dataset.js';
+import { inputName, openInput } from '../../data/source.js';
 import type { Engine } from '../../engine/engine.js';
-import { readSource } from '../../data/source.js';
 import { loadModel } from '../../model-file.js';
-import { featuresOf, predict } from '../../model.js';
+import { modelColumns, Predictor } from '../../model.js';
 import { writeStdout } from '../output.js';
+import { reportDropped } from '../terminal.js';
 
 export interface PredictFlags {
   model: string;
   withInput?: boolean;
   engine: Engine;
+  delimiter?: string;
+  dropInvalid?: boolean;
 }
 
-/** Rows of output gathered into one write at a time, so that large outputs stream without one syscall per row. */
-const ROWS_PER_WRITE = 1024;
-
+/** Streams: each batch of input rows is predicted and written before the next is read. */
 export async function predictCommand(data: string, flags: PredictFlags): Promise<void> {
   const model = await loadModel(flags.model);
-  const table = parseCsv(await readSource(data, process.stdin));
-  const predictions = predict(model, featuresOf(model, table), flags.engine);
-
-  const header = flags.withInput
-    ? [...table.header, ...model.targets.map((t) => outputName(t, table.header))]
-    : model.targets;
-  let chunk = `${csvLine(header)}\n`;
-  for (let r = 0; r < predictions.rows; r++) {
-    const values = Array.from(predictions.data.subarray(r * predictions.cols, (r + 1) * predictions.cols), String);
-    chunk += `${csvLine(flags.withInput ? [...table.records[r]!, ...values] : values)}\n`;
-    if ((r + 1) % ROWS_PER_WRITE === 0) {
-      if (!(await writeStdout(chunk))) return;
-      chunk = '';
+  const predictor = new Predictor(model, flags.engine);
+  const file = inputName(data);
+  let featureAt: number[] | undefined;
+  let dropped = 0;
+  let firstDropped: string | undefined;
+  for await (const batch of readCsv(openInput(data, process.stdin), file, { delimiter: flags.delimiter })) {
+    let out = '';
+    if (!featureAt) {
+      featureAt = columnIndices(batch.header, file, modelColumns(model, false)(batch.header, file).features);
+      const names = model.targets.map((t) => (flags.withInput && batch.header.includes(t) ? `predicted_${t}` : t));
+      out += `${csvLine(flags.withInput ? [...batch.header, ...names] : names)}\n`;
     }
+    const numbers = numericBatch(batch.records, batch.lines, featureAt, batch.header, file, flags.dropInvalid ?? false);
+    dropped += numbers.dropped;
+    firstDropped ??= numbers.firstDropped;
+    const y = predictor.run(numbers.x);
+    for (let r = 0; r < y.rows; r++) {
+      // Numbers never need quoting; only echoed input cells might.
+      let line = flags.withInput ? `${csvLine(batch.records[numbers.kept[r]!]!)},` : '';
+      for (let j = 0; j < y.cols; j++) line += j === 0 ? String(y.data[r * y.cols]) : `,${y.data[r * y.cols + j]}`;
+      out += `${line}\n`;
+    }
+    if (!(await writeStdout(out))) return; // the reader has gone: stop reading too
   }
-  await writeStdout(chunk);
-}
-
-/** With --with-input the input may already hold the target column: name the prediction apart. */
-function outputName(target: string, inputColumns: readonly string[]): string {
-  return inputColumns.includes(target) ? `predicted_${target}` : target;
+  reportDropped(dropped, firstDropped);
 }
