@@ -51,3 +51,19 @@ export function delimiter(value: string): string {
   }
   return d;
 }
+
+export function finiteNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('must be a number.');
+  return n;
+}
+
+/** "0.5,-1" → [0.5, -1]. */
+export function numberList(value: string): number[] {
+  const parts = value.split(',');
+  const numbers = parts.map((p) => Number(p));
+  if (parts.some((p) => p.trim() === '') || numbers.some((n) => !Number.isFinite(n))) {
+    throw new InvalidArgumentError('must be comma-separated numbers, e.g. 0.5,-1.');
+  }
+  return numbers;
+}

@@ -6,8 +6,20 @@ import { DEFAULTS } from '../train/defaults.js';
 // Command modules are loaded when their command runs, so that --help and --version start fast.
 import type { EvaluateFlags } from './commands/evaluate.js';
 import type { PredictFlags } from './commands/predict.js';
+import type { ExplainFlags, GraphFlags } from './commands/graph.js';
+import type { GradcheckFlags } from './commands/gradcheck.js';
 import type { TrainFlags } from './commands/train.js';
-import { delimiter, integer, layerSpec, nameList, positiveInteger, positiveNumber } from './options.js';
+import { GRAPH_FORMATS, GRAPH_VIEWS } from '../viz/render.js';
+import {
+  delimiter,
+  finiteNumber,
+  integer,
+  layerSpec,
+  nameList,
+  numberList,
+  positiveInteger,
+  positiveNumber,
+} from './options.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -27,6 +39,7 @@ Examples:
   $ autograd train data/moons.csv --layers 2,16,16,1 --lr 0.05
   $ autograd predict --model model.json data/moons.csv | head
   $ autograd evaluate --model model.json data/moons.csv
+  $ autograd graph --example seed --format dot | dot -Tsvg > seed.svg
 
 Exit codes: 0 ok, 1 bad data or a failed run, 2 bad usage.`,
     );
@@ -129,7 +142,105 @@ Example:
       import('./commands/evaluate.js').then((m) => m.evaluateCommand(data, flags)),
     );
 
+  const graph = program
+    .command('graph')
+    .description("draw a scalar graph, with each node's value and gradient, as Mermaid or Graphviz DOT")
+    .option('--example <name>', 'the design notes\' example "seed": y = w1*x1 + b1, z = w2*y + b2');
+  seedOptions(graph);
+  graph
+    .addOption(
+      new Option('-l, --layers <spec>', 'draw a small network of this shape (random weights from --seed)').argParser(
+        layerSpec,
+      ),
+    )
+    .option('-m, --model <path>', 'draw the network of this model file')
+    .addOption(new Option('--input <numbers>', 'the input row, comma-separated (default: zeros)').argParser(numberList))
+    .addOption(new Option('--target <numbers>', 'add the MSE loss against this target row').argParser(numberList))
+    .addOption(new Option('--seed <n>', 'seed for --layers weights').argParser(integer).default(DEFAULTS.seed))
+    .addOption(
+      new Option('--activation <name>', 'hidden activation for --layers').choices(HIDDEN_ACTIVATIONS).default('tanh'),
+    )
+    .addOption(
+      new Option('--output-activation <name>', 'output activation for --layers')
+        .choices(OUTPUT_ACTIVATIONS)
+        .default('linear'),
+    )
+    .addOption(
+      new Option('--format <name>', 'mermaid (renders on GitHub) or dot (Graphviz)')
+        .choices(GRAPH_FORMATS)
+        .default('mermaid'),
+    )
+    .addOption(
+      new Option('--view <name>', 'forward: values; backward: gradients; both').choices(GRAPH_VIEWS).default('both'),
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ autograd graph --example seed
+  $ autograd graph --example seed --x1 1 --w1 2 --format dot | dot -Tsvg > seed.svg
+  $ autograd graph --layers 2,2,1 --input 0.5,-1 --target 1 --view backward`,
+    )
+    .action((flags: GraphFlags) => import('./commands/graph.js').then((m) => m.graphCommand(flags)));
+
+  const explain = program
+    .command('explain')
+    .description("print the chain-rule derivation of the design notes' example, with the engine's numbers")
+    .requiredOption('--example <name>', 'the example: seed');
+  seedOptions(explain);
+  explain
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ autograd explain --example seed --w2 2`,
+    )
+    .action((flags: ExplainFlags) => import('./commands/graph.js').then((m) => m.explainCommand(flags)));
+
+  program
+    .command('gradcheck')
+    .description('compare every back-propagated gradient with central finite differences; exit 1 above tolerance')
+    .argument('[data]', 'CSV file to take the batch from (default: random rows), or - for standard input')
+    .option('-m, --model <path>', "check this model file's network")
+    .addOption(new Option('-l, --layers <spec>', 'or check a fresh network of this shape').argParser(layerSpec))
+    .addOption(
+      new Option('--seed <n>', 'seed for --layers weights and random rows').argParser(integer).default(DEFAULTS.seed),
+    )
+    .addOption(
+      new Option('--activation <name>', 'hidden activation for --layers').choices(HIDDEN_ACTIVATIONS).default('tanh'),
+    )
+    .addOption(
+      new Option('--output-activation <name>', 'output activation for --layers')
+        .choices(OUTPUT_ACTIVATIONS)
+        .default('linear'),
+    )
+    .addOption(new Option('--rows <n>', 'rows in the batch').argParser(positiveInteger).default(8))
+    .addOption(
+      new Option('--tolerance <x>', 'largest relative error that passes').argParser(positiveNumber).default(1e-5),
+    )
+    .addOption(engineOption())
+    .addOption(delimiterOption())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ autograd gradcheck --model model.json data/moons.csv --rows 8
+  $ autograd gradcheck --layers 3,4,4,1 --seed 7`,
+    )
+    .action((data: string | undefined, flags: GradcheckFlags) =>
+      import('./commands/gradcheck.js').then((m) => m.gradcheckCommand(data, flags)),
+    );
+
   return program;
+}
+
+/** --x1 --w1 --b1 --w2 --b2 for the seed example. */
+function seedOptions(command: Command): void {
+  for (const [name, value] of Object.entries({ x1: 2, w1: -3, b1: 1, w2: 0.5, b2: 4 })) {
+    command.addOption(
+      new Option(`--${name} <number>`, `${name} in the seed example`).argParser(finiteNumber).default(value),
+    );
+  }
 }
 
 function engineOption(): Option {

@@ -1,0 +1,99 @@
+import { UsageError } from '../../errors.js';
+import { loadModel } from '../../model-file.js';
+import { createNetwork } from '../../model.js';
+import type { Activation, HiddenActivation } from '../../nn/activation.js';
+import { formatLayerSpec } from '../../nn/layer-spec.js';
+import { MLP } from '../../nn/mlp.js';
+import { Random } from '../../random.js';
+import { NODE_LIMIT, networkGraph, renderLayers } from '../../viz/network.js';
+import { renderGraph, type GraphFormat, type GraphView } from '../../viz/render.js';
+import { explainSeed, SEED_DEFAULTS, seedExample, type SeedInputs } from '../../viz/seed.js';
+import { writeStdout } from '../output.js';
+import { note } from '../terminal.js';
+
+export interface GraphFlags extends Partial<SeedInputs> {
+  example?: string;
+  layers?: number[];
+  model?: string;
+  input?: number[];
+  target?: number[];
+  seed: number;
+  activation: HiddenActivation;
+  outputActivation: Activation;
+  format: GraphFormat;
+  view: GraphView;
+}
+
+export async function graphCommand(flags: GraphFlags): Promise<void> {
+  const sources = [flags.example !== undefined, flags.layers !== undefined, flags.model !== undefined].filter(Boolean);
+  if (sources.length !== 1) {
+    throw new UsageError('E_USAGE', 'give one of --example seed, --layers <spec> or --model <file>');
+  }
+  if (flags.example !== undefined) {
+    const g = seedExample(seedInputs(flags));
+    await writeStdout(renderGraph(g.z, { format: flags.format, view: flags.view, rootName: 'z' }));
+    return;
+  }
+  const model = flags.model === undefined ? undefined : await loadModel(flags.model);
+  const mlp = model
+    ? createNetwork(model)
+    : new MLP(flags.layers!, {
+        activation: flags.activation,
+        outputActivation: flags.outputActivation,
+        random: Random.stream(flags.seed, 'init'),
+      });
+  const input = flags.input ?? new Array<number>(mlp.inputSize).fill(0);
+  if (input.length !== mlp.inputSize) {
+    throw new UsageError(
+      'E_USAGE',
+      `--input has ${input.length} numbers; the network ${formatLayerSpec(mlp.sizes)} takes ${mlp.inputSize}`,
+    );
+  }
+  if (flags.target && flags.target.length !== mlp.outputSize) {
+    throw new UsageError(
+      'E_USAGE',
+      `--target has ${flags.target.length} numbers; the network ${formatLayerSpec(mlp.sizes)} gives ${mlp.outputSize}`,
+    );
+  }
+  // With a model, the input is in the units of its data: standardise it as training did.
+  const x = model?.normalization
+    ? input.map((v, i) => (v - model.normalization!.features.mean[i]!) / model.normalization!.features.std[i]!)
+    : input;
+  const y =
+    model?.normalization && flags.target
+      ? flags.target.map((v, j) => (v - model.normalization!.targets.mean[j]!) / model.normalization!.targets.std[j]!)
+      : flags.target;
+  const graph = networkGraph(mlp, x, y, model?.features);
+  if (graph.nodeCount > NODE_LIMIT) {
+    note(`autograd: ${graph.nodeCount} scalar nodes is over the limit of ${NODE_LIMIT}: drawing the layers instead`);
+    await writeStdout(renderLayers(mlp, graph.nodeCount, flags.format));
+    return;
+  }
+  await writeStdout(
+    renderGraph(graph.root, { format: flags.format, view: flags.view, rootName: graph.rootName, groups: graph.groups }),
+  );
+}
+
+export interface ExplainFlags extends Partial<SeedInputs> {
+  example: string;
+}
+
+export async function explainCommand(flags: ExplainFlags): Promise<void> {
+  await writeStdout(`${explainSeed(seedExample(seedInputs(flags))).join('\n')}\n`);
+}
+
+function seedInputs(flags: Partial<SeedInputs> & { example?: string }): SeedInputs {
+  if (flags.example !== 'seed') {
+    throw new UsageError(
+      'E_USAGE',
+      `--example ${JSON.stringify(flags.example)}: the only example is "seed" (y = w1*x1 + b1, z = w2*y + b2)`,
+    );
+  }
+  return {
+    x1: flags.x1 ?? SEED_DEFAULTS.x1,
+    w1: flags.w1 ?? SEED_DEFAULTS.w1,
+    b1: flags.b1 ?? SEED_DEFAULTS.b1,
+    w2: flags.w2 ?? SEED_DEFAULTS.w2,
+    b2: flags.b2 ?? SEED_DEFAULTS.b2,
+  };
+}

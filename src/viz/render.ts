@@ -1,0 +1,187 @@
+import { topologicalOrder, type Value } from '../engine/value.js';
+
+export type GraphFormat = 'mermaid' | 'dot';
+export type GraphView = 'forward' | 'backward' | 'both';
+
+export const GRAPH_FORMATS: readonly GraphFormat[] = ['mermaid', 'dot'];
+export const GRAPH_VIEWS: readonly GraphView[] = ['forward', 'backward', 'both'];
+
+export interface RenderOptions {
+  format: GraphFormat;
+  view: GraphView;
+  /** Name of the root in derivatives, e.g. "z" gives ∂z/∂w1. */
+  rootName: string;
+  /** Optional clusters: a title for each node that belongs to one (e.g. "layer 1, neuron 2"). */
+  groups?: Map<Value, string>;
+}
+
+/** How each operation is drawn. */
+const SYMBOLS: Record<string, string> = {
+  '+': '+',
+  '*': '×',
+  tanh: 'tanh',
+  relu: 'relu',
+  sigmoid: 'σ',
+  exp: 'exp',
+  log: 'log',
+};
+
+/**
+ * Draws a computed graph as Mermaid or Graphviz DOT: every scalar node with
+ * its value, and in the backward view the gradient the root sends it
+ * (∂root/∂node, as `backward()` left in `.grad`). Leaves are boxes, operations
+ * are round; edges run from inputs to the operation. Node ids follow the
+ * topological order, so the same graph always gives the same text.
+ */
+export function renderGraph(root: Value, options: RenderOptions): string {
+  const order = topologicalOrder(root);
+  const ids = new Map<Value, number>(order.map((node, i) => [node, i]));
+  const views: ('forward' | 'backward')[] = options.view === 'both' ? ['forward', 'backward'] : [options.view];
+  const draw = options.format === 'mermaid' ? mermaid : dot;
+  return draw(order, ids, views, options);
+}
+
+interface DrawnNode {
+  id: string;
+  label: string;
+  leaf: boolean;
+}
+
+function nodesOf(
+  order: Value[],
+  ids: Map<Value, number>,
+  view: 'forward' | 'backward',
+  options: RenderOptions,
+  prefix: string,
+): DrawnNode[] {
+  return order.map((node): DrawnNode => {
+    const leaf = node.op === '';
+    const lines: string[] = [];
+    if (!leaf) lines.push(SYMBOLS[node.op] ?? node.op);
+    // A named node shows its name; an unnamed leaf is a constant, shown as its value.
+    lines.push(node.label ? `${node.label} = ${show(node.data)}` : leaf ? show(node.data) : `= ${show(node.data)}`);
+    if (view === 'backward') {
+      const of = /^[\p{L}\p{N}_.]+$/u.test(node.label) ? node.label : `(${node.label})`;
+      lines.push(node.label ? `∂${options.rootName}/∂${of} = ${show(node.grad)}` : `grad ${show(node.grad)}`);
+    }
+    return { id: `${prefix}${ids.get(node)}`, label: lines.join('\n'), leaf };
+  });
+}
+
+function edgesOf(order: Value[], ids: Map<Value, number>, prefix: string): [string, string][] {
+  const edges: [string, string][] = [];
+  for (const node of order) {
+    for (const child of node.children) edges.push([`${prefix}${ids.get(child)}`, `${prefix}${ids.get(node)}`]);
+  }
+  return edges;
+}
+
+/** Members of each cluster, in order of first appearance. */
+function clusters(order: Value[], groups: Map<Value, string> | undefined): Map<string, Value[]> {
+  const out = new Map<string, Value[]>();
+  if (!groups) return out;
+  for (const node of order) {
+    const title = groups.get(node);
+    if (title === undefined) continue;
+    if (!out.has(title)) out.set(title, []);
+    out.get(title)!.push(node);
+  }
+  return out;
+}
+
+function mermaid(
+  order: Value[],
+  ids: Map<Value, number>,
+  views: ('forward' | 'backward')[],
+  options: RenderOptions,
+): string {
+  const lines = ['flowchart LR'];
+  const several = views.length > 1;
+  for (const view of views) {
+    const prefix = several ? `${view[0]}` : 'n';
+    const indent = several ? '    ' : '  ';
+    if (several)
+      lines.push(
+        `  subgraph ${view}["${view === 'forward' ? 'forward: values' : `backward: gradients of ${escapeMermaid(options.rootName)}`}"]`,
+      );
+    const drawn = nodesOf(order, ids, view, options, prefix);
+    const byNode = new Map(order.map((node, i) => [node, drawn[i]!]));
+    const grouped = new Set<Value>();
+    let c = 0;
+    for (const [title, members] of clusters(order, options.groups)) {
+      lines.push(`${indent}subgraph ${prefix}_c${c++}["${escapeMermaid(title)}"]`);
+      for (const node of members) {
+        lines.push(`${indent}  ${mermaidNode(byNode.get(node)!)}`);
+        grouped.add(node);
+      }
+      lines.push(`${indent}end`);
+    }
+    for (const node of order) if (!grouped.has(node)) lines.push(`${indent}${mermaidNode(byNode.get(node)!)}`);
+    for (const [from, to] of edgesOf(order, ids, prefix)) lines.push(`${indent}${from} --> ${to}`);
+    if (several) lines.push('  end');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function mermaidNode({ id, label, leaf }: DrawnNode): string {
+  const text = escapeMermaid(label).replace(/\n/g, '<br/>');
+  return leaf ? `${id}["${text}"]` : `${id}(("${text}"))`;
+}
+
+/** Mermaid labels sit in double quotes; it reads entity codes such as #quot; inside them. */
+export function escapeMermaid(text: string): string {
+  return text.replace(/#/g, '#35;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
+}
+
+function dot(
+  order: Value[],
+  ids: Map<Value, number>,
+  views: ('forward' | 'backward')[],
+  options: RenderOptions,
+): string {
+  const lines = ['digraph autograd {', '  rankdir=LR;', '  node [fontname="Helvetica", fontsize=11];'];
+  const several = views.length > 1;
+  for (const view of views) {
+    const prefix = several ? `${view[0]}` : 'n';
+    const indent = several ? '    ' : '  ';
+    if (several) {
+      lines.push(`  subgraph cluster_${view} {`);
+      lines.push(
+        `    label=${quoteDot(view === 'forward' ? 'forward: values' : `backward: gradients of ${options.rootName}`)};`,
+      );
+    }
+    const drawn = nodesOf(order, ids, view, options, prefix);
+    const byNode = new Map(order.map((node, i) => [node, drawn[i]!]));
+    const grouped = new Set<Value>();
+    let c = 0;
+    for (const [title, members] of clusters(order, options.groups)) {
+      lines.push(`${indent}subgraph cluster_${prefix}_${c++} {`);
+      lines.push(`${indent}  label=${quoteDot(title)};`);
+      for (const node of members) {
+        lines.push(`${indent}  ${dotNode(byNode.get(node)!)}`);
+        grouped.add(node);
+      }
+      lines.push(`${indent}}`);
+    }
+    for (const node of order) if (!grouped.has(node)) lines.push(`${indent}${dotNode(byNode.get(node)!)}`);
+    for (const [from, to] of edgesOf(order, ids, prefix)) lines.push(`${indent}${from} -> ${to};`);
+    if (several) lines.push('  }');
+  }
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}
+
+function dotNode({ id, label, leaf }: DrawnNode): string {
+  return `${id} [label=${quoteDot(label)}, shape=${leaf ? 'box' : 'ellipse'}];`;
+}
+
+/** A DOT string: quotes and backslashes escaped, line breaks as \n. */
+export function quoteDot(text: string): string {
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
+/** Numbers for people: up to 6 significant digits, exact small integers as they are. */
+export function show(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return String(Number(x.toPrecision(6)));
+}

@@ -1,0 +1,32 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { autograd, ROOT } from './helpers/cli.js';
+
+// Every "generated" block in the docs must be exactly what its command prints now
+// (`npm run docs` rewrites them; docs/generate.js uses the same form).
+const BLOCK = /<!-- generated: autograd ([^>]*?) -->\n\n```(\w+)\n([\s\S]*?)```/g;
+const documents = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
+const blocks = documents.flatMap((doc) =>
+  [...readFileSync(join(ROOT, doc), 'utf8').matchAll(BLOCK)].map((m) => [doc, m[1]!, m[3]!] as const),
+);
+
+describe('generated documentation', () => {
+  it('has the seed diagrams in the README and in docs/', () => {
+    const commands = blocks.map(([doc, args]) => `${doc}: ${args}`);
+    expect(commands).toContain('README.md: graph --example seed --view forward');
+    expect(commands).toContain('README.md: graph --example seed --view backward');
+    expect(commands).toContain('docs/seed-example.md: explain --example seed');
+  });
+
+  it.each(blocks)('%s: `autograd %s` prints what is committed', (_doc, args, committed) => {
+    const r = autograd(args.split(' '));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(committed);
+  });
+});

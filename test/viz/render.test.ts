@@ -1,0 +1,95 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { Value } from '../../src/engine/value.js';
+import { MLP } from '../../src/nn/mlp.js';
+import { Random } from '../../src/random.js';
+import { networkGraph, NODE_LIMIT, renderLayers } from '../../src/viz/network.js';
+import { escapeMermaid, quoteDot, renderGraph } from '../../src/viz/render.js';
+import { seedExample } from '../../src/viz/seed.js';
+
+const hasDot = spawnSync('dot', ['-V']).status === 0;
+
+describe('renderGraph', () => {
+  it('is deterministic, with ids in topological order', () => {
+    const a = renderGraph(seedExample().z, { format: 'mermaid', view: 'both', rootName: 'z' });
+    const b = renderGraph(seedExample().z, { format: 'mermaid', view: 'both', rootName: 'z' });
+    expect(a).toBe(b);
+    expect(a.split('\n')[0]).toBe('flowchart LR');
+    expect(a).toContain('f8(("+<br/>z = 1.5"))');
+    expect(a).toContain('b8(("+<br/>z = 1.5<br/>∂z/∂z = 1"))');
+    expect(a).toContain('b1["w1 = -3<br/>∂z/∂w1 = 1"]');
+  });
+
+  it('the forward view shows values only, the backward view adds gradients', () => {
+    const forward = renderGraph(seedExample().z, { format: 'dot', view: 'forward', rootName: 'z' });
+    const backward = renderGraph(seedExample().z, { format: 'dot', view: 'backward', rootName: 'z' });
+    expect(forward).not.toContain('∂');
+    expect(backward).toContain('n2 [label="x1 = 2\\n∂z/∂x1 = -1.5", shape=box];');
+    expect(backward).toContain('n1 -> n3;');
+  });
+
+  it.each([
+    ['a "quoted" name', 'a #quot;quoted#quot; name'],
+    ['<b> & #1', '#lt;b#gt; & #35;1'],
+  ])('escapes %j for Mermaid', (text, escaped) => expect(escapeMermaid(text)).toBe(escaped));
+
+  it.each([
+    ['say "hi"', '"say \\"hi\\""'],
+    ['back\\slash', '"back\\\\slash"'],
+    ['two\nlines', '"two\\nlines"'],
+  ])('quotes %j for DOT', (text, quoted) => expect(quoteDot(text)).toBe(quoted));
+
+  it('labels with awkward characters survive in both formats', () => {
+    const a = new Value(1);
+    a.label = 'a "b" <c> #d \\e';
+    const out = a.mul(2);
+    out.backward();
+    const m = renderGraph(out, { format: 'mermaid', view: 'forward', rootName: 'out' });
+    expect(m).toContain('n0["a #quot;b#quot; #lt;c#gt; #35;d \\e = 1"]');
+    const d = renderGraph(out, { format: 'dot', view: 'backward', rootName: 'out' });
+    expect(d).toContain('label="a \\"b\\" <c> #d \\\\e = 1\\n∂out/∂(a \\"b\\" <c> #d \\\\e) = 2"');
+  });
+
+  it.skipIf(!hasDot)('Graphviz accepts the DOT output (seed, network, layers)', () => {
+    const mlp = new MLP([2, 3, 1], { random: new Random(1) });
+    const graph = networkGraph(mlp, [0.5, -1], [1]);
+    const inputs = [
+      renderGraph(seedExample().z, { format: 'dot', view: 'both', rootName: 'z' }),
+      renderGraph(graph.root, { format: 'dot', view: 'both', rootName: 'L', groups: graph.groups }),
+      renderLayers(new MLP([784, 128, 10]), 200_000, 'dot'),
+    ];
+    for (const input of inputs) {
+      const r = spawnSync('dot', ['-Tsvg'], { input, encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('<svg');
+    }
+  });
+});
+
+describe('networkGraph', () => {
+  it('names every parameter, groups each neuron, and back-propagates from the loss', () => {
+    const mlp = new MLP([2, 2, 1], { random: new Random(3) });
+    const g = networkGraph(mlp, [0.5, -1], [1]);
+    expect(g.rootName).toBe('L');
+    const titles = new Set(g.groups.values());
+    expect([...titles].sort()).toEqual(['layer 1 · neuron 1', 'layer 1 · neuron 2', 'layer 2 · neuron 1']);
+    const w = mlp.layers[0]!.neurons[1]!.weights[0]!;
+    expect(w.label).toBe('w1.2.1');
+    expect(g.groups.get(w)).toBe('layer 1 · neuron 2');
+    expect(w.grad).not.toBe(0);
+    const text = renderGraph(g.root, { format: 'mermaid', view: 'backward', rootName: g.rootName, groups: g.groups });
+    expect(text).toContain('subgraph n_c0["layer 2 · neuron 1"]');
+    expect(text).toContain('∂L/∂w1.2.1 = ');
+  });
+
+  it('counts nodes, so that big networks get the layer view', () => {
+    const small = networkGraph(new MLP([2, 2, 1]), [0, 0]);
+    expect(small.nodeCount).toBeLessThan(NODE_LIMIT);
+    const big = networkGraph(new MLP([10, 32, 1]), new Array(10).fill(0));
+    expect(big.nodeCount).toBeGreaterThan(NODE_LIMIT);
+    expect(renderLayers(new MLP([10, 32, 1]), big.nodeCount, 'mermaid')).toContain(
+      'over the limit of 300, so the layers are drawn instead',
+    );
+  });
+});
