@@ -34,3 +34,15 @@ export { DEFAULTS } from './train/defaults.js';
 export { regressionMetrics, type RegressionMetrics } from './metrics.js';
 export { serializeModel, parseModel, saveModel, loadModel, MODEL_FORMAT, MODEL_VERSION } from './model-file.js';
 export { AutogradError, UsageError, DataError, ModelFileError, DivergenceError } from './errors.js';
+export {
+  renderGraph,
+  escapeMermaid,
+  quoteDot,
+  type GraphFormat,
+  type GraphView,
+  type RenderOptions,
+} from './viz/render.js';
+export { seedExample, explainSeed, SEED_DEFAULTS, type SeedInputs, type SeedGraph } from './viz/seed.js';
+export { networkGraph, renderLayers, NODE_LIMIT, type NetworkGraph } from './viz/network.js';
+export { gradcheck, type GradcheckOptions, type GradcheckResult, type LayerCheck } from './gradcheck.js';
+export { tanh, sigmoid } from './engine/math.js';

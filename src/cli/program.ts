@@ -156,15 +156,9 @@ Example:
     .option('-m, --model <path>', 'draw the network of this model file')
     .addOption(new Option('--input <numbers>', 'the input row, comma-separated (default: zeros)').argParser(numberList))
     .addOption(new Option('--target <numbers>', 'add the MSE loss against this target row').argParser(numberList))
-    .addOption(new Option('--seed <n>', 'seed for --layers weights').argParser(integer).default(DEFAULTS.seed))
-    .addOption(
-      new Option('--activation <name>', 'hidden activation for --layers').choices(HIDDEN_ACTIVATIONS).default('tanh'),
-    )
-    .addOption(
-      new Option('--output-activation <name>', 'output activation for --layers')
-        .choices(OUTPUT_ACTIVATIONS)
-        .default('linear'),
-    )
+    .addOption(freshSeedOption('seed for --layers weights'))
+    .addOption(freshActivationOption())
+    .addOption(freshOutputActivationOption())
     .addOption(
       new Option('--format <name>', 'mermaid (renders on GitHub) or dot (Graphviz)')
         .choices(GRAPH_FORMATS)
@@ -203,17 +197,9 @@ Example:
     .argument('[data]', 'CSV file to take the batch from (default: random rows), or - for standard input')
     .option('-m, --model <path>', "check this model file's network")
     .addOption(new Option('-l, --layers <spec>', 'or check a fresh network of this shape').argParser(layerSpec))
-    .addOption(
-      new Option('--seed <n>', 'seed for --layers weights and random rows').argParser(integer).default(DEFAULTS.seed),
-    )
-    .addOption(
-      new Option('--activation <name>', 'hidden activation for --layers').choices(HIDDEN_ACTIVATIONS).default('tanh'),
-    )
-    .addOption(
-      new Option('--output-activation <name>', 'output activation for --layers')
-        .choices(OUTPUT_ACTIVATIONS)
-        .default('linear'),
-    )
+    .addOption(freshSeedOption('seed for --layers weights and random rows'))
+    .addOption(freshActivationOption())
+    .addOption(freshOutputActivationOption())
     .addOption(new Option('--rows <n>', 'rows in the batch').argParser(positiveInteger).default(8))
     .addOption(
       new Option('--tolerance <x>', 'largest relative error that passes').argParser(positiveNumber).default(1e-5),
@@ -264,4 +250,21 @@ function dropInvalidOption(): Option {
     '--drop-invalid',
     'skip rows with an empty, non-numeric, NaN or infinite cell (and say how many) instead of stopping',
   );
+}
+
+// For commands that look at a fresh network (--layers) instead of a model file.
+function freshSeedOption(description: string): Option {
+  return new Option('--seed <n>', description).argParser(integer).default(DEFAULTS.seed);
+}
+
+function freshActivationOption(): Option {
+  return new Option('--activation <name>', 'hidden activation for --layers')
+    .choices(HIDDEN_ACTIVATIONS)
+    .default('tanh');
+}
+
+function freshOutputActivationOption(): Option {
+  return new Option('--output-activation <name>', 'output activation for --layers')
+    .choices(OUTPUT_ACTIVATIONS)
+    .default('linear');
 }

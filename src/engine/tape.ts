@@ -63,7 +63,7 @@ export class Tape {
    */
   forward(rows: number, gather = true): void {
     this.rows = rows;
-    const { op, a, b, k, termStart, termCount, termParam, termNode, bias, size } = this.program;
+    const { op, a, b, k, termStart, termCount, termParam, bias, size } = this.program;
     const L = this.lanes;
     const v = this.values;
     const params = this.params;

@@ -5,19 +5,14 @@ import type { Engine } from '../../engine/engine.js';
 import { UsageError } from '../../errors.js';
 import { gradcheck } from '../../gradcheck.js';
 import { loadModel } from '../../model-file.js';
-import { createNetwork, modelColumns } from '../../model.js';
-import type { Activation, HiddenActivation } from '../../nn/activation.js';
+import { modelColumns } from '../../model.js';
 import { formatLayerSpec } from '../../nn/layer-spec.js';
-import { MLP } from '../../nn/mlp.js';
 import { Random } from '../../random.js';
+import { networkFor, type NetworkFlags } from '../network.js';
 import { formatNumber, writeStdout } from '../output.js';
 
-export interface GradcheckFlags {
+export interface GradcheckFlags extends NetworkFlags {
   model?: string;
-  layers?: number[];
-  seed: number;
-  activation: HiddenActivation;
-  outputActivation: Activation;
   rows: number;
   tolerance: number;
   engine: Engine;
@@ -29,13 +24,7 @@ export async function gradcheckCommand(data: string | undefined, flags: Gradchec
     throw new UsageError('E_USAGE', 'give either --model <file> or --layers <spec>');
   }
   const model = flags.model === undefined ? undefined : await loadModel(flags.model);
-  const mlp = model
-    ? createNetwork(model)
-    : new MLP(flags.layers!, {
-        activation: flags.activation,
-        outputActivation: flags.outputActivation,
-        random: Random.stream(flags.seed, 'init'),
-      });
+  const mlp = networkFor(model, flags);
   let x;
   let y;
   let what: string;

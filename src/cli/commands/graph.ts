@@ -1,25 +1,18 @@
 import { UsageError } from '../../errors.js';
 import { loadModel } from '../../model-file.js';
-import { createNetwork } from '../../model.js';
-import type { Activation, HiddenActivation } from '../../nn/activation.js';
 import { formatLayerSpec } from '../../nn/layer-spec.js';
-import { MLP } from '../../nn/mlp.js';
-import { Random } from '../../random.js';
 import { NODE_LIMIT, networkGraph, renderLayers } from '../../viz/network.js';
 import { renderGraph, type GraphFormat, type GraphView } from '../../viz/render.js';
 import { explainSeed, SEED_DEFAULTS, seedExample, type SeedInputs } from '../../viz/seed.js';
+import { networkFor, type NetworkFlags } from '../network.js';
 import { writeStdout } from '../output.js';
 import { note } from '../terminal.js';
 
-export interface GraphFlags extends Partial<SeedInputs> {
+export interface GraphFlags extends Partial<SeedInputs>, NetworkFlags {
   example?: string;
-  layers?: number[];
   model?: string;
   input?: number[];
   target?: number[];
-  seed: number;
-  activation: HiddenActivation;
-  outputActivation: Activation;
   format: GraphFormat;
   view: GraphView;
 }
@@ -35,13 +28,7 @@ export async function graphCommand(flags: GraphFlags): Promise<void> {
     return;
   }
   const model = flags.model === undefined ? undefined : await loadModel(flags.model);
-  const mlp = model
-    ? createNetwork(model)
-    : new MLP(flags.layers!, {
-        activation: flags.activation,
-        outputActivation: flags.outputActivation,
-        random: Random.stream(flags.seed, 'init'),
-      });
+  const mlp = networkFor(model, flags);
   const input = flags.input ?? new Array<number>(mlp.inputSize).fill(0);
   if (input.length !== mlp.inputSize) {
     throw new UsageError(

@@ -1,0 +1,22 @@
+import { createNetwork, type TrainedModel } from '../model.js';
+import type { Activation, HiddenActivation } from '../nn/activation.js';
+import { MLP } from '../nn/mlp.js';
+import { Random } from '../random.js';
+
+/** The flags that name a network to look at: a model file's, or a fresh one of a given shape. */
+export interface NetworkFlags {
+  layers?: number[];
+  seed: number;
+  activation: HiddenActivation;
+  outputActivation: Activation;
+}
+
+/** The model's network, or a fresh one with weights drawn as `train` would draw them from the seed. */
+export function networkFor(model: TrainedModel | undefined, flags: NetworkFlags): MLP {
+  if (model) return createNetwork(model);
+  return new MLP(flags.layers!, {
+    activation: flags.activation,
+    outputActivation: flags.outputActivation,
+    random: Random.stream(flags.seed, 'init'),
+  });
+}
