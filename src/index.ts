@@ -28,7 +28,6 @@ export { batches } from './data/batches.js';
 export { MatrixBuilder, type Matrix } from './data/matrix.js';
 export { createNetwork, predict, Predictor, modelColumns, type TrainedModel, type TrainingRecord } from './model.js';
 export { trainLoop, batchLoss, type BatchEvent, type EpochEvent, type LoopOptions } from './train/loop.js';
-export { sgdStep, sgdStepFlat } from './train/sgd.js';
 export { fit, type FitOptions, type FitResult } from './train/fit.js';
 export { DEFAULTS } from './train/defaults.js';
 export { regressionMetrics, type RegressionMetrics } from './metrics.js';
@@ -46,3 +45,18 @@ export { seedExample, explainSeed, SEED_DEFAULTS, type SeedInputs, type SeedGrap
 export { networkGraph, renderLayers, NODE_LIMIT, type NetworkGraph } from './viz/network.js';
 export { gradcheck, type GradcheckOptions, type GradcheckResult, type LayerCheck } from './gradcheck.js';
 export { tanh, sigmoid } from './engine/math.js';
+export {
+  Optimizer,
+  OPTIMIZERS,
+  OPTIMIZER_DEFAULTS,
+  type OptimizerName,
+  type OptimizerSettings,
+  type OptimizerState,
+} from './train/optimizer.js';
+export {
+  learningRateAt,
+  SCHEDULES,
+  SCHEDULE_DEFAULTS,
+  type ScheduleName,
+  type ScheduleSettings,
+} from './train/schedule.js';

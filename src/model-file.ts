@@ -5,7 +5,9 @@ import { basename, dirname, join } from 'node:path';
 import { fileError } from './data/source.js';
 import type { ColumnStats } from './data/normalize.js';
 import { DataError, ModelFileError } from './errors.js';
-import type { TrainedModel, TrainingRecord } from './model.js';
+import type { TrainedModel, TrainingRecord, TrainingState } from './model.js';
+import { OPTIMIZER_DEFAULTS, OPTIMIZERS, type OptimizerName, type OptimizerSettings } from './train/optimizer.js';
+import { SCHEDULE_DEFAULTS, SCHEDULES, type ScheduleName, type ScheduleSettings } from './train/schedule.js';
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, type Activation, type HiddenActivation } from './nn/activation.js';
 import type { LayerParameters } from './nn/mlp.js';
 
@@ -146,11 +148,17 @@ export function parseModel(text: string, file = 'model'): TrainedModel {
     targets,
     normalization,
     parameters,
-    training: training(json.training, fail),
+    training: training(json.training, fail, parameterCount(sizes)),
   };
 }
 
 type Fail = (message: string) => never;
+
+function parameterCount(sizes: number[]): number {
+  let n = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) n += sizes[l + 1]! * (sizes[l]! + 1);
+  return n;
+}
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -183,26 +191,104 @@ function stats(x: unknown, what: string, length: number, fail: Fail): ColumnStat
   return { mean, std };
 }
 
-function training(x: unknown, fail: Fail): TrainingRecord | null {
+function training(x: unknown, fail: Fail, parameterCount: number): TrainingRecord | null {
   if (x === null || x === undefined) return null;
   if (!isObject(x)) return fail('"training" must be null or an object');
-  const num = (key: string): number => {
-    const v = x[key];
-    return typeof v === 'number' && Number.isFinite(v) ? v : fail(`"training.${key}" must be a number`);
+  const where = (key: string) => `"training.${key}"`;
+  const num = (obj: Record<string, unknown>, key: string, path = where(key)): number => {
+    const v = obj[key];
+    return typeof v === 'number' && Number.isFinite(v) ? v : fail(`${path} must be a number`);
   };
-  const history = x.lossHistory;
-  if (!Array.isArray(history) || !history.every((v) => typeof v === 'number')) {
-    return fail('"training.lossHistory" must be a list of numbers');
+  const list = (v: unknown, path: string, length?: number): number[] => {
+    if (!Array.isArray(v) || !v.every((n) => typeof n === 'number' && Number.isFinite(n))) {
+      return fail(`${path} must be a list of numbers`);
+    }
+    if (length !== undefined && v.length !== length) return fail(`${path} must hold ${length} numbers`);
+    return v as number[];
+  };
+  const object = (v: unknown, path: string): Record<string, unknown> =>
+    isObject(v) ? v : fail(`${path} must be an object`);
+  const epochs = num(x, 'epochs');
+
+  // Written before optimizers, schedules and validation existed (or by hand): plain SGD, nothing else.
+  const o = x.optimizer === undefined ? {} : object(x.optimizer, where('optimizer'));
+  const optimizer: OptimizerSettings = { ...OPTIMIZER_DEFAULTS };
+  if (o.name !== undefined) optimizer.name = oneOf(o.name, OPTIMIZERS, where('optimizer.name'), fail) as OptimizerName;
+  for (const key of ['momentum', 'beta1', 'beta2', 'eps', 'weightDecay'] as const) {
+    if (o[key] !== undefined) optimizer[key] = num(o, key, where(`optimizer.${key}`));
+  }
+  if (o.clipGrad !== undefined && o.clipGrad !== null)
+    optimizer.clipGrad = num(o, 'clipGrad', where('optimizer.clipGrad'));
+  const l = x.lrSchedule === undefined ? {} : object(x.lrSchedule, where('lrSchedule'));
+  const lrSchedule: ScheduleSettings = { ...SCHEDULE_DEFAULTS };
+  if (l.name !== undefined) lrSchedule.name = oneOf(l.name, SCHEDULES, where('lrSchedule.name'), fail) as ScheduleName;
+  for (const key of ['stepSize', 'gamma', 'minLr'] as const) {
+    if (l[key] !== undefined) lrSchedule[key] = num(l, key, where(`lrSchedule.${key}`));
+  }
+  let validation: TrainingRecord['validation'] = null;
+  if (x.validation !== undefined && x.validation !== null) {
+    const v = object(x.validation, where('validation'));
+    validation = { split: v.split === null || v.split === undefined ? null : num(v, 'split'), rows: num(v, 'rows') };
+  }
+  let earlyStopping: TrainingRecord['earlyStopping'] = null;
+  if (x.earlyStopping !== undefined && x.earlyStopping !== null) {
+    const e = object(x.earlyStopping, where('earlyStopping'));
+    earlyStopping = {
+      patience: num(e, 'patience', where('earlyStopping.patience')),
+      minDelta: num(e, 'minDelta', where('earlyStopping.minDelta')),
+      stoppedEarly: e.stoppedEarly === true,
+      bestEpoch: typeof e.bestEpoch === 'number' ? e.bestEpoch : null,
+    };
+  }
+  let state: TrainingState | null = null;
+  if (x.state !== undefined && x.state !== null) {
+    const st = object(x.state, where('state'));
+    const p = object(st.position, where('state.position'));
+    const opt = object(st.optimizer, where('state.optimizer'));
+    if (!Array.isArray(opt.buffers)) return fail(`${where('state.optimizer.buffers')} must be a list of lists`);
+    const es =
+      st.earlyStopping === null || st.earlyStopping === undefined
+        ? null
+        : object(st.earlyStopping, where('state.earlyStopping'));
+    state = {
+      position: {
+        epochs: num(p, 'epochs', where('state.position.epochs')),
+        batches: num(p, 'batches', where('state.position.batches')),
+        randomState: p.randomState === null ? null : num(p, 'randomState', where('state.position.randomState')),
+        partialLoss: num(p, 'partialLoss', where('state.position.partialLoss')),
+      },
+      randomState:
+        st.randomState === null || st.randomState === undefined
+          ? null
+          : num(st, 'randomState', where('state.randomState')),
+      optimizer: {
+        step: num(opt, 'step', where('state.optimizer.step')),
+        buffers: opt.buffers.map((b: unknown, k) => list(b, where(`state.optimizer.buffers[${k}]`), parameterCount)),
+      },
+      earlyStopping: es && {
+        best: num(es, 'best', where('state.earlyStopping.best')),
+        bestEpoch: num(es, 'bestEpoch', where('state.earlyStopping.bestEpoch')),
+        waited: num(es, 'waited', where('state.earlyStopping.waited')),
+        bestParameters: list(es.bestParameters, where('state.earlyStopping.bestParameters'), parameterCount),
+      },
+    };
   }
   return {
     loss: 'mse',
-    epochs: num('epochs'),
-    lr: num('lr'),
-    batchSize: num('batchSize'),
-    seed: num('seed'),
+    epochs,
+    plannedEpochs: x.plannedEpochs === undefined ? epochs : num(x, 'plannedEpochs'),
+    lr: num(x, 'lr'),
+    batchSize: num(x, 'batchSize'),
+    seed: num(x, 'seed'),
     shuffle: x.shuffle !== false,
-    rows: num('rows'),
-    lossHistory: history as number[],
+    rows: num(x, 'rows'),
+    optimizer,
+    lrSchedule,
+    validation,
+    earlyStopping,
+    lossHistory: list(x.lossHistory, where('lossHistory')),
+    validationHistory: x.validationHistory === undefined ? [] : list(x.validationHistory, where('validationHistory')),
+    state,
   };
 }
 

@@ -6,6 +6,10 @@ import { DataError } from './errors.js';
 import type { Activation, HiddenActivation } from './nn/activation.js';
 import { CompiledMLP } from './nn/compiled-mlp.js';
 import { MLP, type LayerParameters } from './nn/mlp.js';
+// Types only: the shapes of the training state that a model file carries.
+import type { EarlyStoppingState, LoopPosition } from './train/loop.js';
+import type { OptimizerSettings, OptimizerState } from './train/optimizer.js';
+import type { ScheduleSettings } from './train/schedule.js';
 
 /** What a trained network needs to be used again: the in-memory form of a model file. */
 export interface TrainedModel {
@@ -22,17 +26,37 @@ export interface TrainedModel {
   training: TrainingRecord | null;
 }
 
-/** How the weights were obtained: enough to reproduce the run. */
+/** How the weights were obtained: enough to reproduce the run, and to go on with it. */
 export interface TrainingRecord {
   loss: 'mse';
+  /** Epochs fully done. */
   epochs: number;
+  /** Epochs the run set out to do (more than `epochs` when it was interrupted or stopped early). */
+  plannedEpochs: number;
   lr: number;
   batchSize: number;
   seed: number;
   shuffle: boolean;
+  /** Rows trained on (without the validation rows). */
   rows: number;
+  optimizer: OptimizerSettings;
+  lrSchedule: ScheduleSettings;
+  validation: { split: number | null; rows: number } | null;
+  earlyStopping: { patience: number; minDelta: number; stoppedEarly: boolean; bestEpoch: number | null } | null;
   /** Mean training loss of each epoch (on standardised targets when normalised). */
   lossHistory: number[];
+  /** Validation loss after each epoch, when there were validation rows. */
+  validationHistory: number[];
+  /** Where the run stopped and what its optimizer remembers, for `--resume`. */
+  state: TrainingState | null;
+}
+
+export interface TrainingState {
+  position: LoopPosition;
+  /** The shuffling generator's state after the last epoch's shuffle. */
+  randomState: number | null;
+  optimizer: OptimizerState;
+  earlyStopping: EarlyStoppingState | null;
 }
 
 export function createNetwork(model: TrainedModel): MLP {

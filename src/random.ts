@@ -3,11 +3,11 @@
  * through a `Random`, so the same seed gives the same model, byte for byte.
  */
 export class Random {
-  private state: number;
+  private state_: number;
 
   constructor(seed: number) {
     // Scramble the seed so that nearby seeds (1, 2, 3) start far apart.
-    this.state = hash32(seed >>> 0) | 0;
+    this.state_ = hash32(seed >>> 0) | 0;
   }
 
   /** A generator for one purpose (e.g. "init", "shuffle") that does not disturb the others. */
@@ -17,10 +17,19 @@ export class Random {
     return new Random(h);
   }
 
+  /** The generator's whole state: saving it and setting it back resumes the same sequence. */
+  get state(): number {
+    return this.state_;
+  }
+
+  set state(value: number) {
+    this.state_ = value | 0;
+  }
+
   /** Uniform in [0, 1). mulberry32: tiny, fast, and good enough for weights and shuffles. */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = this.state;
+    this.state_ = (this.state_ + 0x6d2b79f5) | 0;
+    let t = this.state_;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;

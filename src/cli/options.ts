@@ -67,3 +67,25 @@ export function numberList(value: string): number[] {
   }
   return numbers;
 }
+
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number ≥ 0.');
+  return n;
+}
+
+/** A number in [0, 1). */
+export function fraction(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n >= 0 && n < 1))
+    throw new InvalidArgumentError('must be a number from 0 up to (not including) 1.');
+  return n;
+}
+
+/** A number strictly between 0 and 1. */
+export function openFraction(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n > 0 && n < 1))
+    throw new InvalidArgumentError('must be a number between 0 and 1, e.g. 0.2.');
+  return n;
+}

@@ -3,6 +3,8 @@ import { Command, Option } from 'commander';
 import { ENGINES } from '../engine/engine.js';
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS } from '../nn/activation.js';
 import { DEFAULTS } from '../train/defaults.js';
+import { OPTIMIZERS } from '../train/optimizer.js';
+import { SCHEDULES } from '../train/schedule.js';
 // Command modules are loaded when their command runs, so that --help and --version start fast.
 import type { EvaluateFlags } from './commands/evaluate.js';
 import type { PredictFlags } from './commands/predict.js';
@@ -13,6 +15,9 @@ import { GRAPH_FORMATS, GRAPH_VIEWS } from '../viz/render.js';
 import {
   delimiter,
   finiteNumber,
+  fraction,
+  nonNegativeNumber,
+  openFraction,
   integer,
   layerSpec,
   nameList,
@@ -87,6 +92,60 @@ Exit codes: 0 ok, 1 bad data or a failed run, 2 bad usage.`,
     .option('--no-normalize', 'train on raw values instead of standardising features and targets')
     .option('--no-shuffle', 'keep file order instead of shuffling rows each epoch')
     .option('--init <model>', 'start from the weights of this model file (same architecture)')
+    .option(
+      '--resume <model>',
+      "go on with this model's run: its weights, optimizer state, normalisation and settings; --epochs then counts epochs to add (default: what the run had left)",
+    )
+    .addOption(new Option('--optimizer <name>', 'update rule').choices(OPTIMIZERS).default('sgd'))
+    .addOption(new Option('--momentum <m>', 'for --optimizer momentum').argParser(nonNegativeNumber).default(0.9))
+    .addOption(new Option('--beta1 <b>', 'for --optimizer adam').argParser(fraction).default(0.9))
+    .addOption(new Option('--beta2 <b>', 'for --optimizer adam').argParser(fraction).default(0.999))
+    .addOption(new Option('--eps <e>', 'for --optimizer adam').argParser(positiveNumber).default(1e-8))
+    .addOption(
+      new Option('--weight-decay <λ>', 'L2 penalty: each gradient gets + λ·w').argParser(nonNegativeNumber).default(0),
+    )
+    .addOption(
+      new Option('--clip-grad <norm>', 'rescale the gradient to at most this norm (default: no clipping)').argParser(
+        positiveNumber,
+      ),
+    )
+    .addOption(new Option('--lr-schedule <name>', 'learning rate by epoch').choices(SCHEDULES).default('constant'))
+    .addOption(
+      new Option('--lr-step-size <n>', 'for --lr-schedule step: epochs between drops')
+        .argParser(positiveInteger)
+        .default(10),
+    )
+    .addOption(
+      new Option('--lr-gamma <g>', 'for --lr-schedule step: factor at each drop')
+        .argParser(positiveNumber)
+        .default(0.1),
+    )
+    .addOption(
+      new Option('--lr-min <lr>', "for --lr-schedule cosine: the last epoch's rate")
+        .argParser(nonNegativeNumber)
+        .default(0),
+    )
+    .addOption(
+      new Option('--validation-split <f>', 'hold out this fraction of rows (seeded) to measure each epoch').argParser(
+        openFraction,
+      ),
+    )
+    .option('--validation <file>', 'or measure each epoch on this CSV (same columns)')
+    .addOption(
+      new Option('--patience <n>', 'stop after n epochs without improvement and keep the best weights').argParser(
+        positiveInteger,
+      ),
+    )
+    .addOption(
+      new Option('--min-delta <d>', 'smallest improvement that counts for --patience')
+        .argParser(nonNegativeNumber)
+        .default(0),
+    )
+    .option(
+      '--log <file>',
+      'write epoch, train_loss, validation_loss, lr, seconds per epoch: CSV, or JSON lines for .jsonl',
+    )
+    .option('--no-chart', 'no loss chart at the end (it is drawn on a terminal only)')
     .option('-o, --out <path>', 'where to write the model, or - for standard output', 'model.json')
     .addOption(engineOption())
     .addOption(delimiterOption())
@@ -132,6 +191,7 @@ Examples:
     .addOption(engineOption())
     .addOption(delimiterOption())
     .addOption(dropInvalidOption())
+    .option('--json', 'print the metrics as JSON, for scripts')
     .addHelpText(
       'after',
       `
@@ -215,6 +275,21 @@ Examples:
     )
     .action((data: string | undefined, flags: GradcheckFlags) =>
       import('./commands/gradcheck.js').then((m) => m.gradcheckCommand(data, flags)),
+    );
+
+  program
+    .command('inspect')
+    .description('describe a model file: architecture, parameters, columns, normalisation, training')
+    .argument('<model>', 'model file written by autograd train')
+    .option('--json', 'print it as JSON')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ autograd inspect model.json`,
+    )
+    .action((path: string, flags: { json?: boolean }) =>
+      import('./commands/inspect.js').then((m) => m.inspectCommand(path, flags)),
     );
 
   return program;

@@ -10,7 +10,8 @@ export class TrainingProgress {
   private rowsDone = 0;
   private lastLoss = Number.NaN;
 
-  constructor(epochs: number, batchesPerEpoch: number) {
+  /** `done`: batches already behind when the bar starts (a resumed run). */
+  constructor(epochs: number, batchesPerEpoch: number, done = 0) {
     this.bar = new cliProgress.SingleBar(
       {
         stream: process.stderr,
@@ -22,7 +23,7 @@ export class TrainingProgress {
       },
       cliProgress.Presets.shades_classic,
     );
-    this.bar.start(epochs * batchesPerEpoch, 0, { epoch: 1, epochs, loss: '…', rate: '…' });
+    this.bar.start(epochs * batchesPerEpoch, done, { epoch: 1, epochs, loss: '…', rate: '…' });
   }
 
   batch(event: BatchEvent): void {

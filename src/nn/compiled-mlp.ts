@@ -154,6 +154,25 @@ export class CompiledMLP {
     return (firstLoss + secondLoss) * scale;
   }
 
+  /** The mean loss over every row of x and y (rows × outputs), forward only: the gradients stay as they are. */
+  loss(x: Rows, y: Rows): number {
+    const tape = this.tapes[0]!;
+    const nin = x.cols;
+    const nout = y.cols;
+    let total = 0;
+    for (let start = 0; start < x.rows; start += tape.lanes) {
+      const n = Math.min(tape.lanes, x.rows - start);
+      for (let l = 0; l < n; l++) {
+        const r = start + l;
+        for (let c = 0; c < nin; c++) tape.setInput(c, l, x.data[r * nin + c]!);
+        for (let c = 0; c < nout; c++) tape.setInput(nin + c, l, y.data[r * nout + c]!);
+      }
+      tape.forward(n);
+      for (let l = 0; l < n; l++) total += tape.output(0, l);
+    }
+    return total / (x.rows * nout);
+  }
+
   /** Outputs for every row of `x`, into `out` (rows × outputs). */
   predictInto(x: Rows, out: Float64Array): void {
     const tape = this.tapes[0]!;

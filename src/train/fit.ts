@@ -1,4 +1,5 @@
 import type { Dataset } from '../data/dataset.js';
+import type { Matrix } from '../data/matrix.js';
 import { columnStats, constantColumns, standardize } from '../data/normalize.js';
 import type { Engine } from '../engine/engine.js';
 import { UsageError } from '../errors.js';
@@ -9,6 +10,8 @@ import { MLP } from '../nn/mlp.js';
 import { Random } from '../random.js';
 import { DEFAULTS } from './defaults.js';
 import { trainLoop, type BatchEvent, type EpochEvent } from './loop.js';
+import { OPTIMIZER_DEFAULTS, type OptimizerSettings } from './optimizer.js';
+import { SCHEDULE_DEFAULTS, type ScheduleSettings } from './schedule.js';
 
 export interface FitOptions {
   /** Every layer including the input, e.g. [3, 4, 4, 1]. Default: taken from `init`, else required. */
@@ -33,6 +36,24 @@ export interface FitOptions {
   seed?: number;
   /** Start from these weights instead of random ones (same architecture). */
   init?: TrainedModel;
+  /**
+   * Go on with this model's run: its weights, optimizer state, normalisation,
+   * seed and settings (those given here override), with `epochs` more epochs
+   * (default: the epochs its run had left). Its history keeps growing.
+   */
+  resume?: TrainedModel;
+  /** Default: plain SGD. */
+  optimizer?: Partial<OptimizerSettings>;
+  /** Default: a constant learning rate. */
+  schedule?: Partial<ScheduleSettings>;
+  /** Hold out this fraction of the rows (drawn with the seed, before normalisation) to measure. */
+  validationSplit?: number;
+  /** Or measure on these rows (same columns). */
+  validation?: Dataset;
+  /** Stop after this many epochs without improvement, and keep the best epoch's weights. */
+  patience?: number;
+  /** Smallest improvement that counts for `patience`. Default 0. */
+  minDelta?: number;
   onBatch?: (event: BatchEvent) => void;
   onEpoch?: (event: EpochEvent) => void;
   signal?: AbortSignal;
@@ -44,9 +65,10 @@ export interface FitResult {
   model: TrainedModel;
   /** The same as `model.training`, never null here. */
   training: TrainingRecord;
-  /** Epochs actually completed (fewer than asked when interrupted). */
+  /** Epochs completed in all (fewer than planned when interrupted or stopped early). */
   epochsDone: number;
   interrupted: boolean;
+  stoppedEarly: boolean;
 }
 
 /**
@@ -55,17 +77,38 @@ export interface FitResult {
  * the columns; with `init`, pass its features and targets as the choice.)
  */
 export async function fit(data: Dataset, options: FitOptions): Promise<FitResult> {
-  const init = options.init;
-  const epochs = options.epochs ?? DEFAULTS.epochs;
-  const learningRate = options.learningRate ?? DEFAULTS.learningRate;
-  const batchSize = options.batchSize ?? DEFAULTS.batchSize;
-  const seed = options.seed ?? DEFAULTS.seed;
-  checkPositiveInteger('epochs', epochs);
+  const resume = options.resume;
+  const saved = resume?.training ?? null;
+  if (resume && !saved) throw new UsageError('E_RESUME', '--resume: the model has no training record to go on from');
+  const init = resume ?? options.init;
+  const learningRate = options.learningRate ?? saved?.lr ?? DEFAULTS.learningRate;
+  const batchSize = options.batchSize ?? saved?.batchSize ?? DEFAULTS.batchSize;
+  const seed = options.seed ?? saved?.seed ?? DEFAULTS.seed;
+  // Epochs fully done before; with --resume, --epochs counts the epochs to add (an interrupted one among them).
+  const done = saved?.state?.position.epochs ?? saved?.epochs ?? 0;
+  const more = options.epochs ?? (saved ? saved.plannedEpochs - done : DEFAULTS.epochs);
+  if (resume && more <= 0) {
+    throw new UsageError(
+      'E_RESUME',
+      `--resume: the model already has the ${done} epochs it planned; give --epochs to train more`,
+    );
+  }
+  checkPositiveInteger('epochs', more);
+  const plannedEpochs = done + more;
   checkPositiveInteger('batchSize', batchSize);
   if (!(learningRate > 0) || !Number.isFinite(learningRate)) {
     throw new UsageError('E_OPTION', `learningRate must be a positive number, got ${learningRate}`);
   }
   if (!Number.isSafeInteger(seed)) throw new UsageError('E_OPTION', `seed must be a whole number, got ${seed}`);
+  const optimizer: OptimizerSettings = { ...OPTIMIZER_DEFAULTS, ...saved?.optimizer, ...options.optimizer };
+  const schedule: ScheduleSettings = { ...SCHEDULE_DEFAULTS, ...saved?.lrSchedule, ...options.schedule };
+  const split = options.validationSplit ?? (options.validation ? null : (saved?.validation?.split ?? null));
+  if (split !== null && !(split > 0 && split < 1)) {
+    throw new UsageError('E_OPTION', `validationSplit must be between 0 and 1, got ${split}`);
+  }
+  const patience = options.patience ?? saved?.earlyStopping?.patience;
+  const minDelta = options.minDelta ?? saved?.earlyStopping?.minDelta ?? 0;
+  if (patience !== undefined) checkPositiveInteger('patience', patience);
 
   const columns = { features: data.features, targets: data.targets };
   const activation = options.activation ?? init?.activation ?? 'tanh';
@@ -86,35 +129,63 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
         `and ${columns.targets.length} target${plural(columns.targets.length)} (${columns.targets.join(', ')}); try --layers ${formatLayerSpec(fitting)}`,
     );
   }
-  if (init) checkSameArchitecture(init, layers, activation, outputActivation);
+  if (init) checkSameArchitecture(init, layers, activation, outputActivation, resume ? '--resume' : '--init');
 
-  const rawX = data.x;
-  const rawY = data.y;
-  const normalize = options.normalize ?? true;
+  // The validation rows are set aside first, so that nothing about them leaks into the statistics.
+  let train = { x: data.x, y: data.y };
+  let held: { x: Matrix; y: Matrix } | undefined;
+  if (split !== null) {
+    const parts = splitRows(data.x, data.y, split, seed);
+    train = parts.train;
+    held = parts.held;
+  } else if (options.validation) {
+    held = { x: options.validation.x, y: options.validation.y };
+  }
+
+  const normalize = resume ? resume.normalization !== null : (options.normalize ?? true);
   let normalization: TrainedModel['normalization'] = null;
-  let x = rawX;
-  let y = rawY;
+  let x = train.x;
+  let y = train.y;
   if (normalize) {
-    normalization = { features: columnStats(rawX), targets: columnStats(rawY) };
-    for (const c of constantColumns(rawX)) {
-      options.onWarning?.(
-        `feature column ${JSON.stringify(columns.features[c])} is constant; it cannot inform the model`,
-      );
+    // A resumed run keeps the statistics it started with, so its inputs mean the same.
+    normalization = resume?.normalization ?? { features: columnStats(train.x), targets: columnStats(train.y) };
+    if (!resume) {
+      for (const c of constantColumns(train.x)) {
+        options.onWarning?.(
+          `feature column ${JSON.stringify(columns.features[c])} is constant; it cannot inform the model`,
+        );
+      }
     }
-    x = standardize(rawX, normalization.features);
-    y = standardize(rawY, normalization.targets);
+    x = standardize(train.x, normalization.features);
+    y = standardize(train.y, normalization.targets);
+    if (held) held = { x: standardize(held.x, normalization.features), y: standardize(held.y, normalization.targets) };
   }
 
   const mlp = init
     ? createNetwork(init)
     : new MLP(layers, { activation, outputActivation, random: Random.stream(seed, 'init') });
-  const shuffle = options.shuffle ?? true;
+  const shuffle = options.shuffle ?? saved?.shuffle ?? true;
+  const random = shuffle ? Random.stream(seed, 'shuffle') : undefined;
+  if (random && saved?.state?.randomState !== undefined && saved.state.randomState !== null) {
+    random.state = saved.state.randomState;
+  }
   const result = await trainLoop(mlp, x, y, {
-    epochs,
+    epochs: plannedEpochs,
     learningRate,
     batchSize,
     engine: options.engine,
-    random: shuffle ? Random.stream(seed, 'shuffle') : undefined,
+    optimizer,
+    schedule,
+    random,
+    validation: held,
+    earlyStopping: patience === undefined ? undefined : { patience, minDelta },
+    resume: saved?.state
+      ? {
+          position: saved.state.position,
+          optimizer: saved.state.optimizer,
+          earlyStopping: saved.state.earlyStopping,
+        }
+      : undefined,
     onBatch: options.onBatch,
     onEpoch: options.onEpoch,
     signal: options.signal,
@@ -123,12 +194,28 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
   const training: TrainingRecord = {
     loss: 'mse',
     epochs: result.epochsDone,
+    plannedEpochs,
     lr: learningRate,
     batchSize,
     seed,
     shuffle,
-    rows: data.x.rows,
-    lossHistory: result.lossHistory,
+    rows: train.x.rows,
+    optimizer,
+    lrSchedule: schedule,
+    validation: held ? { split, rows: held.x.rows } : null,
+    earlyStopping:
+      patience === undefined
+        ? null
+        : { patience, minDelta, stoppedEarly: result.stoppedEarly, bestEpoch: result.earlyStopping?.bestEpoch ?? null },
+    lossHistory: [...(saved?.lossHistory ?? []), ...result.lossHistory],
+    validationHistory: [...(saved?.validationHistory ?? []), ...result.validationHistory],
+    state: {
+      position: result.position,
+      // The generator's state after the last shuffle: a resumed run shuffles on from there.
+      randomState: random?.state ?? null,
+      optimizer: result.optimizer,
+      earlyStopping: result.earlyStopping,
+    },
   };
   const model: TrainedModel = {
     layers: [...layers],
@@ -140,7 +227,33 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
     parameters: mlp.getParameters(),
     training,
   };
-  return { model, training, epochsDone: result.epochsDone, interrupted: result.interrupted };
+  return {
+    model,
+    training,
+    epochsDone: result.epochsDone,
+    interrupted: result.interrupted,
+    stoppedEarly: result.stoppedEarly,
+  };
+}
+
+/** A seeded draw of `fraction` of the rows to hold out; the rest keep their order. */
+function splitRows(x: Matrix, y: Matrix, fraction: number, seed: number) {
+  const n = x.rows;
+  const heldCount = Math.min(n - 1, Math.max(1, Math.round(n * fraction)));
+  const order = Random.stream(seed, 'validation').shuffle(Int32Array.from({ length: n }, (_, i) => i));
+  const heldRows = order.subarray(0, heldCount).slice().sort();
+  const isHeld = new Uint8Array(n);
+  for (const r of heldRows) isHeld[r] = 1;
+  const trainRows = Int32Array.from({ length: n }, (_, i) => i).filter((r) => !isHeld[r]);
+  const take = (m: Matrix, rows: Int32Array): Matrix => {
+    const data = new Float64Array(rows.length * m.cols);
+    rows.forEach((r, i) => data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols));
+    return { rows: rows.length, cols: m.cols, data };
+  };
+  return {
+    train: { x: take(x, trainRows), y: take(y, trainRows) },
+    held: { x: take(x, heldRows), y: take(y, heldRows) },
+  };
 }
 
 function checkPositiveInteger(name: string, value: number): void {
@@ -154,6 +267,7 @@ function checkSameArchitecture(
   layers: number[],
   activation: string,
   outputActivation: string,
+  flag: string,
 ): void {
   const differences: string[] = [];
   if (formatLayerSpec(init.layers) !== formatLayerSpec(layers)) {
@@ -166,7 +280,7 @@ function checkSameArchitecture(
   if (differences.length > 0) {
     throw new UsageError(
       'E_INIT_MISMATCH',
-      `--init model differs from the requested network: ${differences.join('; ')}`,
+      `${flag} model differs from the requested network: ${differences.join('; ')}`,
     );
   }
 }

@@ -3,14 +3,17 @@ import type { Matrix } from '../data/matrix.js';
 import type { Engine } from '../engine/engine.js';
 import type { Value } from '../engine/value.js';
 import { DivergenceError } from '../errors.js';
-import { mseLoss } from '../nn/loss.js';
 import { CompiledMLP } from '../nn/compiled-mlp.js';
+import { mseLoss } from '../nn/loss.js';
 import type { MLP } from '../nn/mlp.js';
 import type { Random } from '../random.js';
-import { sgdStep, sgdStepFlat } from './sgd.js';
+import { Optimizer, OPTIMIZER_DEFAULTS, type OptimizerSettings, type OptimizerState } from './optimizer.js';
+import { learningRateAt, SCHEDULE_DEFAULTS, type ScheduleSettings } from './schedule.js';
 
 export interface BatchEvent {
   epoch: number;
+  /** The epoch the run goes up to. */
+  epochs: number;
   batch: number;
   batches: number;
   rows: number;
@@ -23,9 +26,43 @@ export interface EpochEvent {
   epochs: number;
   /** Mean training loss over the epoch's rows. */
   loss: number;
+  /** Loss on the validation rows after the epoch, when there are some. */
+  validationLoss?: number;
+  /** The learning rate the epoch used. */
+  learningRate: number;
+}
+
+/** Where a run stopped, so that a later run can go on exactly from there. */
+export interface LoopPosition {
+  /** Epochs fully done. */
+  epochs: number;
+  /** Batches done of the next epoch (after an interruption). */
+  batches: number;
+  /** The shuffling generator's state at the start of that epoch. */
+  randomState: number | null;
+  /** Σ loss × rows of those batches. */
+  partialLoss: number;
+}
+
+export interface EarlyStopping {
+  /** Epochs without improvement before stopping. */
+  patience: number;
+  /** Smallest fall in the watched loss that counts as improvement. Default 0. */
+  minDelta: number;
+}
+
+/** The watched loss's best so far, for early stopping across a resume. */
+export interface EarlyStoppingState {
+  best: number;
+  bestEpoch: number;
+  /** Epochs since the best. */
+  waited: number;
+  /** The best epoch's parameters, flat, in `mlp.parameters()` order. */
+  bestParameters: number[];
 }
 
 export interface LoopOptions {
+  /** The epoch to train up to (counting epochs done before a resume). */
   epochs: number;
   learningRate: number;
   batchSize: number;
@@ -33,8 +70,17 @@ export interface LoopOptions {
   engine?: Engine;
   /** Threads the compiled engine may use for one batch (default: up to 2). Results do not depend on it. */
   threads?: number;
+  /** Default: plain SGD. */
+  optimizer?: OptimizerSettings;
+  /** Default: constant. */
+  schedule?: ScheduleSettings;
   /** Shuffles rows each epoch when given; file order otherwise. */
   random?: Random;
+  /** Rows to measure the loss on after each epoch (never trained on). */
+  validation?: { x: Matrix; y: Matrix };
+  earlyStopping?: EarlyStopping;
+  /** Go on from a saved run. */
+  resume?: { position: LoopPosition; optimizer: OptimizerState | null; earlyStopping: EarlyStoppingState | null };
   onBatch?: (event: BatchEvent) => void;
   onEpoch?: (event: EpochEvent) => void;
   /** Stops after the current batch once aborted. */
@@ -42,22 +88,33 @@ export interface LoopOptions {
 }
 
 export interface LoopResult {
+  /** Mean training loss of each epoch run here. */
   lossHistory: number[];
-  /** Epochs fully completed. */
-  epochsDone: number;
+  validationHistory: number[];
+  learningRates: number[];
+  position: LoopPosition;
   interrupted: boolean;
+  /** Early stopping ended the run; the best epoch's weights were put back. */
+  stoppedEarly: boolean;
+  optimizer: OptimizerState;
+  earlyStopping: EarlyStoppingState | null;
+  /** Epochs fully completed, counting those before a resume. */
+  epochsDone: number;
 }
 
 /** How long the loop may run before letting timers (progress bar) and signals in. */
 const YIELD_EVERY_MS = 50;
+/** A loss this many times the first batch's means the steps are blowing up. */
+const DIVERGED = 1e6;
 
 /**
- * Mini-batch gradient descent on MSE: one step per batch, batches in file
- * order or shuffled each epoch. Async only so that the event loop gets a turn.
+ * Mini-batch gradient descent: one step per batch, batches in file order or
+ * shuffled each epoch, the optimizer's rule with the schedule's learning rate,
+ * and early stopping on the validation loss (the training loss without
+ * validation rows). Async only so that the event loop gets a turn.
  */
 export async function trainLoop(mlp: MLP, x: Matrix, y: Matrix, options: LoopOptions): Promise<LoopResult> {
-  const step =
-    options.engine === 'graph' ? graphStep(mlp, x, y, options.learningRate) : await compiledStep(mlp, x, y, options);
+  const step = options.engine === 'graph' ? graphStep(mlp, x, y) : await compiledStep(mlp, x, y, options);
   try {
     return await runEpochs(step, x, options);
   } finally {
@@ -65,20 +122,51 @@ export async function trainLoop(mlp: MLP, x: Matrix, y: Matrix, options: LoopOpt
   }
 }
 
-/** A loss this many times the first batch's means the steps are blowing up. */
-const DIVERGED = 1e6;
-
 async function runEpochs(step: Step, x: Matrix, options: LoopOptions): Promise<LoopResult> {
+  const optimizer = new Optimizer(
+    options.optimizer ?? OPTIMIZER_DEFAULTS,
+    step.params.length,
+    options.resume?.optimizer ?? undefined,
+  );
+  const schedule = options.schedule ?? SCHEDULE_DEFAULTS;
+  const position: LoopPosition = options.resume
+    ? { ...options.resume.position }
+    : { epochs: 0, batches: 0, randomState: null, partialLoss: 0 };
   const lossHistory: number[] = [];
+  const validationHistory: number[] = [];
+  const learningRates: number[] = [];
+  let early = options.resume?.earlyStopping ?? null;
   let startLoss: number | undefined;
   let lastYield = performance.now();
-  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+  const result = (interrupted: boolean, stoppedEarly: boolean): LoopResult => {
+    step.finish();
+    return {
+      lossHistory,
+      validationHistory,
+      learningRates,
+      position,
+      interrupted,
+      stoppedEarly,
+      optimizer: optimizer.state(),
+      earlyStopping: early,
+      epochsDone: position.epochs,
+    };
+  };
+
+  for (let epoch = position.epochs + 1; epoch <= options.epochs; epoch++) {
+    // Resuming mid-epoch: the same shuffle as the interrupted run, from the saved state.
+    if (options.random) {
+      if (position.randomState !== null) options.random.state = position.randomState;
+      else position.randomState = options.random.state;
+    }
     const steps = batches(x.rows, options.batchSize, options.random);
-    let weightedLoss = 0;
-    for (let b = 0; b < steps.length; b++) {
+    const lr = learningRateAt(options.learningRate, schedule, epoch - 1, options.epochs);
+    let weightedLoss = position.partialLoss;
+    for (let b = position.batches; b < steps.length; b++) {
       if (options.signal?.aborted) {
-        step.finish();
-        return { lossHistory, epochsDone: epoch - 1, interrupted: true };
+        position.batches = b;
+        position.partialLoss = weightedLoss;
+        return result(true, false);
       }
       const rows = steps[b]!;
       const loss = step.run(rows);
@@ -86,41 +174,87 @@ async function runEpochs(step: Step, x: Matrix, options: LoopOptions): Promise<L
       if (!Number.isFinite(loss) || loss > DIVERGED * Math.max(startLoss, 1e-6)) {
         throw new DivergenceError(epoch, b + 1, loss, startLoss);
       }
+      optimizer.update(step.params, step.grads, lr);
+      step.updated();
       weightedLoss += loss * rows.length;
-      options.onBatch?.({ epoch, batch: b + 1, batches: steps.length, rows: rows.length, loss });
+      options.onBatch?.({
+        epoch,
+        epochs: options.epochs,
+        batch: b + 1,
+        batches: steps.length,
+        rows: rows.length,
+        loss,
+      });
       if (performance.now() - lastYield > YIELD_EVERY_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         lastYield = performance.now();
       }
     }
     const loss = weightedLoss / x.rows;
+    position.epochs = epoch;
+    position.batches = 0;
+    position.partialLoss = 0;
+    position.randomState = null;
     lossHistory.push(loss);
-    options.onEpoch?.({ epoch, epochs: options.epochs, loss });
+    learningRates.push(lr);
+    const validationLoss = options.validation ? step.loss(options.validation.x, options.validation.y) : undefined;
+    if (validationLoss !== undefined) validationHistory.push(validationLoss);
+    options.onEpoch?.({ epoch, epochs: options.epochs, loss, validationLoss, learningRate: lr });
+
+    if (options.earlyStopping) {
+      const watched = validationLoss ?? loss;
+      if (early === null || watched < early.best - options.earlyStopping.minDelta) {
+        early = { best: watched, bestEpoch: epoch, waited: 0, bestParameters: Array.from(step.params) };
+      } else if (++early.waited >= options.earlyStopping.patience) {
+        step.params.set(early.bestParameters);
+        step.updated();
+        return result(false, true);
+      }
+    }
   }
-  step.finish();
-  return { lossHistory, epochsDone: options.epochs, interrupted: false };
+  return result(false, false);
 }
 
-/** One gradient step on a batch, returning the batch's loss before the step. */
+/** One engine's way to compute a batch's gradients on flat parameters. */
 interface Step {
+  /** The parameters, flat; the optimizer changes them in place. */
+  params: Float64Array;
+  /** ∂L/∂params after `run`. */
+  grads: Float64Array;
+  /** The batch's loss before the step; leaves the gradients in `grads`. */
   run(rows: Int32Array): number;
+  /** Tells the engine that `params` changed. */
+  updated(): void;
+  /** The loss on other rows, without touching the gradients. */
+  loss(x: Matrix, y: Matrix): number;
   /** Leaves the trained weights in the MLP's `Value`s. */
   finish(): void;
   /** Releases what the step holds (threads). */
   close(): Promise<void>;
 }
 
-function graphStep(mlp: MLP, x: Matrix, y: Matrix, learningRate: number): Step {
+function graphStep(mlp: MLP, x: Matrix, y: Matrix): Step {
   const parameters = mlp.parameters();
+  const params = Float64Array.from(parameters, (p) => p.data);
+  const grads = new Float64Array(params.length);
   return {
+    params,
+    grads,
     run(rows) {
       const loss = batchLoss(mlp, x, y, rows);
-      if (!Number.isFinite(loss.data)) return loss.data;
       mlp.zeroGrad();
       loss.backward();
-      sgdStep(parameters, learningRate);
+      parameters.forEach((p, i) => (grads[i] = p.grad));
       return loss.data;
     },
+    updated: () => parameters.forEach((p, i) => (p.data = params[i]!)),
+    loss: (vx, vy) =>
+      batchLoss(
+        mlp,
+        vx,
+        vy,
+        Int32Array.from({ length: vx.rows }, (_, i) => i),
+      ).data,
     finish() {},
     close: async () => {},
   };
@@ -132,11 +266,11 @@ async function compiledStep(mlp: MLP, x: Matrix, y: Matrix, options: LoopOptions
     threads: options.threads,
   });
   return {
-    run(rows) {
-      const loss = net.lossAndGradients(x, y, rows);
-      if (Number.isFinite(loss)) sgdStepFlat(net.params, net.grads, options.learningRate);
-      return loss;
-    },
+    params: net.params,
+    grads: net.grads,
+    run: (rows) => net.lossAndGradients(x, y, rows),
+    updated() {},
+    loss: (vx, vy) => net.loss(vx, vy),
     finish: () => net.push(),
     close: () => net.close(),
   };

@@ -63,7 +63,7 @@ describe('training matches an independent dense implementation of the same steps
         targets: header.slice(layers[0]),
         normalization: null,
         parameters: start,
-        training: { loss: 'mse', epochs: 0, lr: 0, batchSize: 1, seed: 0, shuffle: false, rows: 0, lossHistory: [] },
+        training: null, // weights from elsewhere, as a user's --init file may be
       };
       const lr = 0.1;
       const epochs = 6;

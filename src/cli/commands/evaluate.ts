@@ -12,6 +12,7 @@ export interface EvaluateFlags {
   engine: Engine;
   delimiter?: string;
   dropInvalid?: boolean;
+  json?: boolean;
 }
 
 export async function evaluateCommand(data: string, flags: EvaluateFlags): Promise<void> {
@@ -24,6 +25,11 @@ export async function evaluateCommand(data: string, flags: EvaluateFlags): Promi
   reportDropped(dataset.dropped, dataset.firstDropped);
   const metrics = regressionMetrics(dataset.y, new Predictor(model, flags.engine).run(dataset.x));
 
+  if (flags.json) {
+    const targets = metrics.map((m, j) => ({ target: model.targets[j]!, ...m, r2: Number.isNaN(m.r2) ? null : m.r2 }));
+    await writeStdout(`${JSON.stringify({ rows: dataset.x.rows, dropped: dataset.dropped, targets }, null, 2)}\n`);
+    return;
+  }
   const rows = [['target', 'mse', 'rmse', 'mae', 'r2']];
   metrics.forEach((m, j) =>
     rows.push([model.targets[j]!, ...[m.mse, m.rmse, m.mae, m.r2].map((x) => formatNumber(x))]),

@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import asciichart from 'asciichart';
 import { loadDataset } from '../../data/dataset.js';
+import { UsageError } from '../../errors.js';
+import type { OptimizerName } from '../../train/optimizer.js';
+import type { ScheduleName } from '../../train/schedule.js';
+import type { EpochEvent } from '../../train/loop.js';
 import { inputName, openInput } from '../../data/source.js';
 import type { Engine } from '../../engine/engine.js';
 import { abandonPendingWrites, checkWritable, loadModel, saveModel, serializeModel } from '../../model-file.js';
@@ -23,6 +29,24 @@ export interface TrainFlags {
   normalize: boolean;
   shuffle: boolean;
   init?: string;
+  resume?: string;
+  optimizer: OptimizerName;
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  clipGrad?: number;
+  lrSchedule: ScheduleName;
+  lrStepSize: number;
+  lrGamma: number;
+  lrMin: number;
+  validationSplit?: number;
+  validation?: string;
+  patience?: number;
+  minDelta: number;
+  log?: string;
+  chart: boolean;
   out: string;
   engine: Engine;
   delimiter?: string;
@@ -34,20 +58,44 @@ export interface TrainFlags {
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 export async function trainCommand(data: string, flags: TrainFlags, command: Command): Promise<void> {
+  const given = (name: string) => command.getOptionValueSource(name) === 'cli';
+  if (flags.init !== undefined && flags.resume !== undefined) {
+    throw new UsageError(
+      'E_USAGE',
+      'give --init (new run from saved weights) or --resume (go on with a saved run), not both',
+    );
+  }
+  if (flags.validation !== undefined && flags.validationSplit !== undefined) {
+    throw new UsageError('E_USAGE', 'give --validation-split or --validation, not both');
+  }
   // Check everything that can fail before spending time on training.
-  const init = flags.init === undefined ? undefined : await loadModel(flags.init);
+  const resume = flags.resume === undefined ? undefined : await loadModel(flags.resume);
+  const init = flags.init === undefined ? resume : await loadModel(flags.init);
   if (flags.out !== '-') await checkWritable(flags.out);
+  if (flags.log !== undefined) await checkWritable(flags.log);
+  const choice = { targets: flags.target ?? init?.targets, features: flags.features ?? init?.features };
   const dataset = await loadDataset(openInput(data, process.stdin), inputName(data), {
-    choice: { targets: flags.target ?? init?.targets, features: flags.features ?? init?.features },
+    choice,
     delimiter: flags.delimiter,
     dropInvalid: flags.dropInvalid,
   });
   if (!flags.quiet) reportDropped(dataset.dropped, dataset.firstDropped);
-  const given = (name: string) => command.getOptionValueSource(name) === 'cli';
+  const validation =
+    flags.validation === undefined
+      ? undefined
+      : await loadDataset(openInput(flags.validation, process.stdin), inputName(flags.validation), {
+          choice: { targets: dataset.targets, features: dataset.features },
+          delimiter: flags.delimiter,
+          dropInvalid: flags.dropInvalid,
+        });
+  // With --resume the saved settings hold unless a flag is given; otherwise every flag (or its default) counts.
+  const pick = <T>(name: string, value: T): T | undefined => (given(name) || !resume ? value : undefined);
+  const defined = <T extends object>(o: T): Partial<T> =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const log = flags.log === undefined ? undefined : new EpochLog(flags.log);
 
   const showBar = !flags.quiet && isInteractive(process.stderr);
   let progress: TrainingProgress | undefined;
-  const batchesPerEpoch = Math.ceil(dataset.x.rows / flags.batchSize);
   let batchesDone = 0;
   const interruption = catchSignals(() => {
     progress?.stop();
@@ -61,19 +109,49 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
       activation: given('activation') || !init ? flags.activation : undefined,
       outputActivation: given('outputActivation') || !init ? flags.outputActivation : undefined,
       normalize: flags.normalize,
-      shuffle: flags.shuffle,
-      epochs: flags.epochs,
-      learningRate: flags.lr,
-      batchSize: flags.batchSize,
-      seed: flags.seed,
+      shuffle: pick('shuffle', flags.shuffle),
+      epochs: pick('epochs', flags.epochs),
+      learningRate: pick('lr', flags.lr),
+      batchSize: pick('batchSize', flags.batchSize),
+      seed: pick('seed', flags.seed),
       engine: flags.engine,
-      init,
+      init: resume ? undefined : init,
+      resume,
+      optimizer: defined({
+        name: pick('optimizer', flags.optimizer),
+        momentum: pick('momentum', flags.momentum),
+        beta1: pick('beta1', flags.beta1),
+        beta2: pick('beta2', flags.beta2),
+        eps: pick('eps', flags.eps),
+        weightDecay: pick('weightDecay', flags.weightDecay),
+        clipGrad: flags.clipGrad,
+      }),
+      schedule: defined({
+        name: pick('lrSchedule', flags.lrSchedule),
+        stepSize: pick('lrStepSize', flags.lrStepSize),
+        gamma: pick('lrGamma', flags.lrGamma),
+        minLr: pick('lrMin', flags.lrMin),
+      }),
+      validationSplit: flags.validationSplit,
+      validation,
+      patience: flags.patience,
+      minDelta: pick('minDelta', flags.minDelta),
       signal: interruption.signal,
       onBatch: (event) => {
         batchesDone++;
-        if (showBar) (progress ??= new TrainingProgress(flags.epochs, batchesPerEpoch)).batch(event);
+        if (showBar) {
+          progress ??= new TrainingProgress(
+            event.epochs,
+            event.batches,
+            (event.epoch - 1) * event.batches + event.batch - 1,
+          );
+          progress.batch(event);
+        }
       },
-      onEpoch: (event) => progress?.epoch(event),
+      onEpoch: (event) => {
+        progress?.epoch(event);
+        log?.write(event, (performance.now() - started) / 1000);
+      },
       onWarning: flags.quiet ? undefined : warn,
     });
   } catch (error) {
@@ -81,6 +159,7 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
     throw error;
   } finally {
     progress?.stop();
+    await log?.close();
   }
   const seconds = (performance.now() - started) / 1000;
   const { model, training } = result;
@@ -98,19 +177,30 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
 
   if (result.interrupted) {
     note(
-      `autograd: interrupted in epoch ${training.epochs + 1} of ${flags.epochs}; ` +
+      `autograd: interrupted in epoch ${training.epochs + 1} of ${training.plannedEpochs}; ` +
         `the model so far (${training.epochs} full epoch${training.epochs === 1 ? '' : 's'}) was written to ${where}`,
     );
     process.exitCode = SIGNAL_EXIT[interruption.received!];
     return;
   }
+  if (result.stoppedEarly && !flags.quiet) {
+    note(
+      `autograd: no improvement for ${flags.patience ?? training.earlyStopping?.patience} epochs: stopped after epoch ${training.epochs}, kept the weights of epoch ${training.earlyStopping?.bestEpoch}`,
+    );
+  }
+  if (!flags.quiet && flags.chart && isInteractive(process.stderr) && training.lossHistory.length > 1) {
+    note(lossChart(training.lossHistory, training.validationHistory));
+  }
   if (!flags.quiet) {
     const finalLoss = training.lossHistory[training.lossHistory.length - 1] ?? Number.NaN;
+    const epochsRun = result.epochsDone - (resume?.training?.state?.position.epochs ?? resume?.training?.epochs ?? 0);
     const rows = training.rows;
     note(
       `${stderrColors.green('trained')} ${formatLayerSpec(model.layers)} for ${training.epochs} epochs on ${formatCount(rows)} rows ` +
-        `in ${formatSeconds(seconds)} (${formatCount((rows * training.epochs) / seconds)} rows/s); ` +
-        `final loss ${formatNumber(finalLoss, 4)}${model.normalization ? ' (standardised)' : ''}; model written to ${stderrColors.bold(where)}`,
+        `in ${formatSeconds(seconds)} (${formatCount((rows * epochsRun) / seconds)} rows/s); ` +
+        `final loss ${formatNumber(finalLoss, 4)}` +
+        `${training.validationHistory.length > 0 ? `, validation ${formatNumber(training.validationHistory[training.validationHistory.length - 1]!, 4)}` : ''}` +
+        `${model.normalization ? ' (standardised)' : ''}; model written to ${stderrColors.bold(where)}`,
     );
   }
 }
@@ -144,4 +234,54 @@ function catchSignals(onFirst: () => void) {
       process.off('SIGTERM', handler);
     },
   };
+}
+
+/** --log: one line per epoch as it ends, CSV or (for .jsonl) JSON lines. */
+class EpochLog {
+  private readonly stream: WriteStream;
+  private readonly json: boolean;
+
+  constructor(path: string) {
+    this.json = path.endsWith('.jsonl');
+    this.stream = createWriteStream(path);
+    if (!this.json) this.stream.write('epoch,train_loss,validation_loss,lr,seconds\n');
+  }
+
+  write(event: EpochEvent, seconds: number): void {
+    const row = {
+      epoch: event.epoch,
+      train_loss: event.loss,
+      validation_loss: event.validationLoss ?? null,
+      lr: event.learningRate,
+      seconds: Number(seconds.toFixed(3)),
+    };
+    this.stream.write(
+      this.json
+        ? `${JSON.stringify(row)}\n`
+        : `${row.epoch},${row.train_loss},${row.validation_loss ?? ''},${row.lr},${row.seconds}\n`,
+    );
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
+  }
+}
+
+/** The loss per epoch as a terminal chart (validation too, when measured). */
+function lossChart(train: number[], validation: number[]): string {
+  const width = 60;
+  const sample = (series: number[]) =>
+    series.length <= width
+      ? series
+      : Array.from({ length: width }, (_, i) => series[Math.round((i * (series.length - 1)) / (width - 1))]!);
+  const series = validation.length === train.length ? [sample(train), sample(validation)] : [sample(train)];
+  const chart = asciichart.plot(series, {
+    height: 10,
+    colors: stderrColors.level > 0 ? [asciichart.cyan, asciichart.magenta] : undefined,
+    format: (x: number) => formatNumber(x, 3).padStart(10),
+  });
+  const legend = series.length > 1 ? 'loss per epoch: train (cyan), validation (magenta)' : 'training loss per epoch';
+  return `${chart}\n${' '.repeat(12)}${legend}, ${train.length} epochs`;
 }
