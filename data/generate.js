@@ -7,7 +7,8 @@ const here = new URL('.', import.meta.url);
 const round = (x) => Number(x.toFixed(6));
 
 function write(name, header, rows) {
-  const text = [header.join(','), ...rows.map((r) => r.map(round).join(','))].join('\n') + '\n';
+  const cell = (v) => (typeof v === 'number' ? round(v) : v);
+  const text = [header.join(','), ...rows.map((r) => r.map(cell).join(','))].join('\n') + '\n';
   writeFileSync(new URL(name, here), text);
 }
 
@@ -32,7 +33,21 @@ function sine(n, noise, random) {
   });
 }
 
+// Three Gaussian blobs in 2-D, labelled by name: a small multi-class set.
+function blobs(n, random) {
+  const centres = [
+    ['setosa', -1.5, 0],
+    ['versicolor', 1, 1.2],
+    ['virginica', 1.2, -1],
+  ];
+  return Array.from({ length: n }, (_, i) => {
+    const [label, cx, cy] = centres[i % 3];
+    return [cx + 0.6 * random.normal(), cy + 0.6 * random.normal(), label];
+  });
+}
+
 write('moons.csv', ['x1', 'x2', 'label'], moons(1000, 0.1, new Random(1)));
+write('blobs.csv', ['x1', 'x2', 'species'], blobs(600, new Random(3)));
 write('sine.csv', ['x', 'y'], sine(200, 0.1, new Random(2)));
 // The classic four-row toy from micrograd's walkthrough: 3 inputs, 1 output.
 write(

@@ -44,7 +44,7 @@ export class ModelFileError extends AutogradError {
 export function formatLocation({ file, line, column }: Location): string {
   let where = file;
   if (line !== undefined) where += ` line ${line}`;
-  if (column !== undefined) where += `${line !== undefined ? ',' : ''} column ${JSON.stringify(column)}`;
+  if (column !== undefined) where += `, column ${JSON.stringify(column)}`;
   return where;
 }
 

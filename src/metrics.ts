@@ -35,3 +35,54 @@ export function regressionMetrics(actual: Matrix, predicted: Matrix): Regression
   }
   return out;
 }
+
+export interface ClassMetrics {
+  class: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Rows whose true class this is. */
+  support: number;
+}
+
+export interface ClassificationMetrics {
+  accuracy: number;
+  classes: ClassMetrics[];
+  /** confusion[i][j]: rows of true class i predicted as class j. */
+  confusion: number[][];
+}
+
+/** Accuracy, per-class precision/recall/F1 (0 where undefined, as scikit-learn reports) and the confusion matrix. */
+export function classificationMetrics(
+  actual: Int32Array,
+  predicted: Int32Array,
+  classes: readonly string[],
+): ClassificationMetrics {
+  const k = classes.length;
+  const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  let correct = 0;
+  for (let r = 0; r < actual.length; r++) {
+    confusion[actual[r]!]![predicted[r]!]!++;
+    if (actual[r] === predicted[r]) correct++;
+  }
+  const perClass = classes.map((name, c) => {
+    const tp = confusion[c]![c]!;
+    const support = confusion[c]!.reduce((a, b) => a + b, 0);
+    const predictedAs = confusion.reduce((a, row) => a + row[c]!, 0);
+    const precision = predictedAs > 0 ? tp / predictedAs : 0;
+    const recall = support > 0 ? tp / support : 0;
+    const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+    return { class: name, precision, recall, f1, support };
+  });
+  return { accuracy: actual.length > 0 ? correct / actual.length : Number.NaN, classes: perClass, confusion };
+}
+
+/** Class indices from targets as a classification data set holds them: 0/1 in one column, or one-hot. */
+export function classIndices(y: Matrix): Int32Array {
+  const out = new Int32Array(y.rows);
+  for (let r = 0; r < y.rows; r++) {
+    if (y.cols === 1) out[r] = y.data[r]!;
+    else for (let j = 0; j < y.cols; j++) if (y.data[r * y.cols + j] === 1) out[r] = j;
+  }
+  return out;
+}

@@ -9,6 +9,7 @@ import type { TrainedModel, TrainingRecord, TrainingState } from './model.js';
 import { OPTIMIZER_DEFAULTS, OPTIMIZERS, type OptimizerName, type OptimizerSettings } from './train/optimizer.js';
 import { SCHEDULE_DEFAULTS, SCHEDULES, type ScheduleName, type ScheduleSettings } from './train/schedule.js';
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, type Activation, type HiddenActivation } from './nn/activation.js';
+import { LOSSES, type LossName } from './nn/loss.js';
 import type { LayerParameters } from './nn/mlp.js';
 
 export const MODEL_FORMAT = 'autograd-mlp';
@@ -24,6 +25,8 @@ export function serializeModel(model: TrainedModel): string {
     outputActivation: model.outputActivation,
     features: model.features,
     targets: model.targets,
+    task: model.task,
+    classes: model.classes,
     normalization: model.normalization && {
       features: { mean: model.normalization.features.mean, std: model.normalization.features.std },
       targets: { mean: model.normalization.targets.mean, std: model.normalization.targets.std },
@@ -108,7 +111,25 @@ export function parseModel(text: string, file = 'model'): TrainedModel {
   const activation = oneOf(json.activation, HIDDEN_ACTIVATIONS, '"activation"', fail) as HiddenActivation;
   const outputActivation = oneOf(json.outputActivation, OUTPUT_ACTIVATIONS, '"outputActivation"', fail) as Activation;
   const features = names(json.features, '"features"', sizes[0]!, fail);
-  const targets = names(json.targets, '"targets"', sizes[sizes.length - 1]!, fail);
+  const outputs = sizes[sizes.length - 1]!;
+  const task =
+    json.task === undefined
+      ? 'regress'
+      : (oneOf(json.task, ['regress', 'classify'], '"task"', fail) as TrainedModel['task']);
+  let classes: string[] | null = null;
+  if (task === 'classify') {
+    const c = json.classes;
+    if (!Array.isArray(c) || c.length < 2 || !c.every((n) => typeof n === 'string') || new Set(c).size !== c.length) {
+      return fail('"classes" must list two or more distinct class names');
+    }
+    if ((c.length === 2 ? 1 : c.length) !== outputs) {
+      return fail(
+        `${c.length} classes need ${c.length === 2 ? 1 : c.length} output${c.length === 2 ? '' : 's'}, but "layers" ends in ${outputs}`,
+      );
+    }
+    classes = c as string[];
+  }
+  const targets = names(json.targets, '"targets"', task === 'classify' ? 1 : outputs, fail);
 
   let normalization: TrainedModel['normalization'] = null;
   // Absent counts as null, so a hand-written file (e.g. weights exported from elsewhere) needs no empty fields.
@@ -116,7 +137,7 @@ export function parseModel(text: string, file = 'model'): TrainedModel {
     if (!isObject(json.normalization)) return fail('"normalization" must be null or an object');
     normalization = {
       features: stats(json.normalization.features, 'normalization.features', features.length, fail),
-      targets: stats(json.normalization.targets, 'normalization.targets', targets.length, fail),
+      targets: stats(json.normalization.targets, 'normalization.targets', outputs, fail),
     };
   }
 
@@ -142,6 +163,8 @@ export function parseModel(text: string, file = 'model'): TrainedModel {
 
   return {
     layers: sizes,
+    task,
+    classes,
     activation,
     outputActivation,
     features,
@@ -274,7 +297,7 @@ function training(x: unknown, fail: Fail, parameterCount: number): TrainingRecor
     };
   }
   return {
-    loss: 'mse',
+    loss: x.loss === undefined ? 'mse' : (oneOf(x.loss, LOSSES, where('loss'), fail) as LossName),
     epochs,
     plannedEpochs: x.plannedEpochs === undefined ? epochs : num(x, 'plannedEpochs'),
     lr: num(x, 'lr'),

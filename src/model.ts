@@ -2,9 +2,11 @@ import type { Columns } from './data/columns.js';
 import { createMatrix, type Matrix } from './data/matrix.js';
 import { standardize, unstandardize, type ColumnStats } from './data/normalize.js';
 import type { Engine } from './engine/engine.js';
+import { sigmoid } from './engine/math.js';
 import { DataError } from './errors.js';
 import type { Activation, HiddenActivation } from './nn/activation.js';
 import { CompiledMLP } from './nn/compiled-mlp.js';
+import type { LossName } from './nn/loss.js';
 import { MLP, type LayerParameters } from './nn/mlp.js';
 // Types only: the shapes of the training state that a model file carries.
 import type { EarlyStoppingState, LoopPosition } from './train/loop.js';
@@ -19,6 +21,10 @@ export interface TrainedModel {
   outputActivation: Activation;
   features: string[];
   targets: string[];
+  /** "classify": the outputs are logits over `classes` (one sigmoid output for two classes). */
+  task: 'regress' | 'classify';
+  /** Class names, in the order of the outputs; null for regression. */
+  classes: string[] | null;
   /** Standardisation fitted on the training rows, or null when training used raw values. */
   normalization: { features: ColumnStats; targets: ColumnStats } | null;
   parameters: LayerParameters[];
@@ -28,7 +34,7 @@ export interface TrainedModel {
 
 /** How the weights were obtained: enough to reproduce the run, and to go on with it. */
 export interface TrainingRecord {
-  loss: 'mse';
+  loss: LossName;
   /** Epochs fully done. */
   epochs: number;
   /** Epochs the run set out to do (more than `epochs` when it was interrupted or stopped early). */
@@ -81,7 +87,16 @@ export class Predictor {
     this.compiled = engine === 'compiled' ? CompiledMLP.forPrediction(this.mlp) : undefined;
   }
 
+  /**
+   * Predictions in the targets' units; for classification, the probability of
+   * each class (softmax of the outputs, or σ for two classes), one column per class.
+   */
   run(features: Matrix): Matrix {
+    const out = this.outputs(features);
+    return this.model.task === 'classify' ? probabilities(out) : out;
+  }
+
+  private outputs(features: Matrix): Matrix {
     const { normalization } = this.model;
     const x = normalization ? standardize(features, normalization.features) : features;
     const out = createMatrix(x.rows, this.mlp.outputSize);
@@ -96,6 +111,37 @@ export class Predictor {
     }
     return normalization ? unstandardize(out, normalization.targets) : out;
   }
+}
+
+/** Logits to class probabilities: softmax by rows, or [1 − σ(z), σ(z)] for one output. */
+export function probabilities(logits: Matrix): Matrix {
+  const k = logits.cols === 1 ? 2 : logits.cols;
+  const out = createMatrix(logits.rows, k);
+  for (let r = 0; r < logits.rows; r++) {
+    if (logits.cols === 1) {
+      const p = sigmoid(logits.data[r]!);
+      out.data[r * 2] = 1 - p;
+      out.data[r * 2 + 1] = p;
+      continue;
+    }
+    let max = -Infinity;
+    for (let j = 0; j < k; j++) max = Math.max(max, logits.data[r * k + j]!);
+    let total = 0;
+    for (let j = 0; j < k; j++) total += out.data[r * k + j] = Math.exp(logits.data[r * k + j]! - max);
+    for (let j = 0; j < k; j++) out.data[r * k + j] = out.data[r * k + j]! / total;
+  }
+  return out;
+}
+
+/** The most probable class of each row. */
+export function argmax(p: Matrix): Int32Array {
+  const out = new Int32Array(p.rows);
+  for (let r = 0; r < p.rows; r++) {
+    let best = 0;
+    for (let j = 1; j < p.cols; j++) if (p.data[r * p.cols + j]! > p.data[r * p.cols + best]!) best = j;
+    out[r] = best;
+  }
+  return out;
 }
 
 /** One-off prediction for rows in memory. */

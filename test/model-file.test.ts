@@ -38,6 +38,8 @@ describe('model file round trip', () => {
       'outputActivation',
       'features',
       'targets',
+      'task',
+      'classes',
       'normalization',
       'parameters',
       'training',

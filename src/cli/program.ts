@@ -91,6 +91,17 @@ Exit codes: 0 ok, 1 bad data or a failed run, 2 bad usage.`,
     )
     .option('--no-normalize', 'train on raw values instead of standardising features and targets')
     .option('--no-shuffle', 'keep file order instead of shuffling rows each epoch')
+    .addOption(
+      new Option('--task <name>', 'regress (numbers), classify (labels), or auto: classify when the target holds text')
+        .choices(['auto', 'regress', 'classify'])
+        .default('auto'),
+    )
+    .addOption(
+      new Option(
+        '--loss <name>',
+        'mse for regression; cross-entropy for classification (softmax, or sigmoid for two classes)',
+      ).choices(['mse', 'cross-entropy']),
+    )
     .option('--init <model>', 'start from the weights of this model file (same architecture)')
     .option(
       '--resume <model>',
@@ -169,6 +180,7 @@ Examples:
     .argument('<data>', "CSV file with the model's feature columns (any order), or - for standard input")
     .requiredOption('-m, --model <path>', 'model file written by autograd train')
     .option('--with-input', 'echo the input columns before the predictions')
+    .option('--proba', 'classification: add a probability column per class (p_<class>)')
     .addOption(engineOption())
     .addOption(delimiterOption())
     .addOption(dropInvalidOption())

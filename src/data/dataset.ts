@@ -18,6 +18,8 @@ export interface Dataset {
   targets: string[];
   x: Matrix;
   y: Matrix;
+  /** For classification: the class names, in the order of the outputs (y is one-hot, or 0/1 for two classes). */
+  classes: string[] | null;
   /** Rows skipped for a missing or invalid number (only with `dropInvalid`). */
   dropped: number;
   /** Where the first skipped row was and why, for the report. */
@@ -31,6 +33,13 @@ export interface LoadOptions extends CsvOptions {
   columns?: (header: string[], file: string) => Columns;
   /** Skip rows with a missing or invalid number instead of stopping at the first. */
   dropInvalid?: boolean;
+  /**
+   * "regress": numeric targets. "classify": the target column holds class
+   * labels. "auto": classify when a target cell is not a number. Default "regress".
+   */
+  task?: 'regress' | 'classify' | 'auto';
+  /** Known classes (a trained model's): labels outside them are an error. */
+  classes?: readonly string[];
 }
 
 /**
@@ -69,8 +78,15 @@ class DatasetBuilder {
   private readonly dropInvalid: boolean;
   private dropped = 0;
   private firstDropped: string | undefined;
+  /** Label mode: each row's label, as an index into `labelNames` (first seen first). */
+  private readonly labels: number[] | undefined;
+  private readonly labelIndex = new Map<string, number>();
+  private readonly labelNames: string[] = [];
+  private labelsAllNumeric = true;
+  private readonly options: LoadOptions;
 
   constructor(header: string[], file: string, options: LoadOptions) {
+    this.options = options;
     this.header = header;
     this.file = file;
     this.columns = options.columns ? options.columns(header, file) : chooseColumns(header, file, options.choice);
@@ -79,12 +95,23 @@ class DatasetBuilder {
     this.x = new MatrixBuilder(this.featureAt.length);
     this.y = new MatrixBuilder(this.targetAt.length);
     this.dropInvalid = options.dropInvalid ?? false;
+    const task = options.task ?? 'regress';
+    if (task !== 'regress') {
+      if (this.targetAt.length !== 1) {
+        if (task === 'classify')
+          throw new DataError('E_CLASSIFY', 'classification takes exactly one target column', { file });
+      } else {
+        this.labels = [];
+      }
+    }
   }
 
   add(records: string[][], lines: number[]): void {
     for (let r = 0; r < records.length; r++) {
       const record = records[r]!;
-      const bad = fill(this.x, record, this.featureAt) ?? fill(this.y, record, this.targetAt);
+      const bad =
+        fill(this.x, record, this.featureAt) ??
+        (this.labels ? this.label(record) : fill(this.y, record, this.targetAt));
       if (bad === undefined) continue;
       const column = this.header[bad]!;
       const error = new DataError('E_NOT_A_NUMBER', describeBadCell(record[bad]!), {
@@ -94,10 +121,63 @@ class DatasetBuilder {
       });
       if (!this.dropInvalid) throw error;
       // Undo whatever part of the row was written.
-      if (this.x.rows > this.y.rows) this.x.dropLast();
+      if (this.x.rows > (this.labels ? this.labels.length : this.y.rows)) this.x.dropLast();
       this.dropped++;
       this.firstDropped ??= error.message;
     }
+  }
+
+  /** Label mode: records the row's label; returns the target's index when it is empty. */
+  private label(record: string[]): number | undefined {
+    const column = this.targetAt[0]!;
+    const text = record[column]!.trim();
+    if (text === '') return column;
+    let index = this.labelIndex.get(text);
+    if (index === undefined) {
+      index = this.labelNames.length;
+      this.labelIndex.set(text, index);
+      this.labelNames.push(text);
+      if (parseNumber(text) === undefined) this.labelsAllNumeric = false;
+    }
+    this.labels!.push(index);
+    return undefined;
+  }
+
+  /** Label mode, at the end: classes, and y one-hot (or 0/1 for two); or plain numbers after all ("auto"). */
+  private targets(): { y: Matrix; classes: string[] | null } {
+    const labels = this.labels!;
+    const classify = this.options.task === 'classify' || !this.labelsAllNumeric || this.options.classes !== undefined;
+    if (!classify) {
+      const values = this.labelNames.map((name) => parseNumber(name)!);
+      return { y: { rows: labels.length, cols: 1, data: Float64Array.from(labels, (i) => values[i]!) }, classes: null };
+    }
+    const classes = this.options.classes ? [...this.options.classes] : sortLabels(this.labelNames);
+    const where = new Map(classes.map((name, k) => [name, k]));
+    const unknown = this.labelNames.find((name) => !where.has(name));
+    if (unknown !== undefined) {
+      throw new DataError(
+        'E_CLASS',
+        `label ${JSON.stringify(unknown)} is not one of the model's classes (${classes.join(', ')})`,
+        {
+          file: this.file,
+          column: this.columns.targets[0],
+        },
+      );
+    }
+    if (classes.length < 2) {
+      throw new DataError('E_CLASS', `the target has only one class (${classes[0]}): there is nothing to tell apart`, {
+        file: this.file,
+        column: this.columns.targets[0],
+      });
+    }
+    const k = this.labelNames.map((name) => where.get(name)!);
+    const cols = classes.length === 2 ? 1 : classes.length;
+    const data = new Float64Array(labels.length * cols);
+    labels.forEach((i, r) => {
+      if (cols === 1) data[r] = k[i]!;
+      else data[r * cols + k[i]!] = 1;
+    });
+    return { y: { rows: labels.length, cols, data }, classes };
   }
 
   build(): Dataset {
@@ -109,13 +189,15 @@ class DatasetBuilder {
         { file: this.file },
       );
     }
+    const { y, classes } = this.labels ? this.targets() : { y: this.y.build(), classes: null };
     return {
       file: this.file,
       header: this.header,
       features: this.columns.features,
       targets: this.columns.targets,
       x,
-      y: this.y.build(),
+      y,
+      classes,
       dropped: this.dropped,
       firstDropped: this.firstDropped,
     };
@@ -174,4 +256,16 @@ export function numericBatch(
     firstDropped ??= error.message;
   }
   return { x: m.build(), kept, dropped, firstDropped };
+}
+
+/** Class names in a stable order: numerically when all are numbers, else alphabetically. */
+export function sortLabels(names: readonly string[]): string[] {
+  const numbers = names.map((n) => parseNumber(n));
+  if (numbers.every((n) => n !== undefined)) {
+    return names
+      .map((name, i) => ({ name, n: numbers[i]! }))
+      .sort((a, b) => a.n - b.n)
+      .map((e) => e.name);
+  }
+  return [...names].sort();
 }

@@ -30,6 +30,7 @@ export const enum Op {
   Log,
   /** Σ bias parameters + Σ parameter × node. */
   SumOfProducts,
+  LogSumExp,
 }
 
 export interface Program {
@@ -204,6 +205,8 @@ function opCode(node: Value): Op {
       return Op.Exp;
     case 'log':
       return Op.Log;
+    case 'lse':
+      return Op.LogSumExp;
     default:
       if (node instanceof Pow) return Op.Pow;
       throw new Error(`cannot compile operation ${JSON.stringify(node.op)}`);

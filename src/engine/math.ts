@@ -31,3 +31,10 @@ export function sigmoid(x: number): number {
   const e = Math.exp(x);
   return e / (1 + e);
 }
+
+/** log(e^a + e^b) without overflow: the larger plus log1p of the smaller's share. */
+export function logSumExp(a: number, b: number): number {
+  const m = a > b ? a : b;
+  if (m === -Infinity) return -Infinity;
+  return m + Math.log1p(Math.exp(-Math.abs(a - b)));
+}

@@ -1,5 +1,5 @@
 import { Op, type Program } from './compile.js';
-import { sigmoid, tanh } from './math.js';
+import { logSumExp, sigmoid, tanh } from './math.js';
 
 /**
  * Replays a compiled `Program` forward and backward on typed arrays, with one
@@ -109,6 +109,9 @@ export class Tape {
         case Op.Log:
           for (let l = 0; l < rows; l++) v[o + l] = Math.log(v[x + l]!);
           break;
+        case Op.LogSumExp:
+          for (let l = 0; l < rows; l++) v[o + l] = logSumExp(v[x + l]!, v[y + l]!);
+          break;
         case Op.SumOfProducts:
           sumOfProducts(v, o, rows, bias[i]! >= 0 ? params[bias[i]!]! : 0, termStart[i]!, termCount[i]!, tw, to);
           break;
@@ -175,6 +178,13 @@ export class Tape {
           break;
         case Op.Log:
           for (let l = 0; l < rows; l++) g[x + l] = g[x + l]! + g[o + l]! / v[x + l]!;
+          break;
+        case Op.LogSumExp:
+          // Each input receives g times its softmax weight, e^(input − out).
+          if (needsGrad[a[i]!])
+            for (let l = 0; l < rows; l++) g[x + l] = g[x + l]! + Math.exp(v[x + l]! - v[o + l]!) * g[o + l]!;
+          if (needsGrad[b[i]!])
+            for (let l = 0; l < rows; l++) g[y + l] = g[y + l]! + Math.exp(v[y + l]! - v[o + l]!) * g[o + l]!;
           break;
         case Op.SumOfProducts: {
           if (bias[i]! >= 0) {

@@ -1,4 +1,4 @@
-import { sigmoid, tanh } from './math.js';
+import { logSumExp, sigmoid, tanh } from './math.js';
 
 /**
  * A scalar node in a computation graph, after micrograd. Each operation is a
@@ -75,6 +75,11 @@ export class Value {
 
   log(): Value {
     return new Log(this);
+  }
+
+  /** log(e^this + e^other), computed without overflow: the stable core of softmax and cross-entropy. */
+  logSumExp(other: Operand): Value {
+    return new LogSumExp(this, toValue(other));
   }
 
   // --- composed from the primitives ---
@@ -202,6 +207,20 @@ class Log extends Value {
   }
   override backwardStep(): void {
     this.a!.grad += this.grad / this.a!.data;
+  }
+}
+
+class LogSumExp extends Value {
+  constructor(a: Value, b: Value) {
+    super(logSumExp(a.data, b.data), a, b);
+  }
+  override get op(): string {
+    return 'lse';
+  }
+  // ∂/∂a log(e^a + e^b) = e^a / (e^a + e^b) = e^(a − out): the softmax weight of a.
+  override backwardStep(): void {
+    this.a!.grad += Math.exp(this.a!.data - this.data) * this.grad;
+    this.b!.grad += Math.exp(this.b!.data - this.data) * this.grad;
   }
 }
 

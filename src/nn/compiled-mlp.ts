@@ -2,8 +2,8 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { compile, type Program } from '../engine/compile.js';
 import { Tape } from '../engine/tape.js';
-import { sum, Value } from '../engine/value.js';
-import { squaredError } from './loss.js';
+import { Value } from '../engine/value.js';
+import { rowLoss, unitsPerRow, type LossName } from './loss.js';
 import type { MLP } from './mlp.js';
 
 /** Rows and columns of float64, row-major (the data layer's `Matrix`, seen from here). */
@@ -16,6 +16,8 @@ export interface Rows {
 export interface TrainingOptions {
   /** Most rows in one batch. */
   batchSize: number;
+  /** Default "mse". */
+  loss?: LossName;
   /**
    * Threads that may share a batch: 1 keeps everything on this thread. Default:
    * 2 when the machine has two cores and the batch is big enough to be worth it.
@@ -53,9 +55,12 @@ export class CompiledMLP {
   private readonly tapes: Tape[];
   private readonly combined: Float64Array;
   private helper: ShardHelper | undefined;
+  /** What each row's loss is divided by besides the rows (outputs, for MSE). */
+  private readonly units: number;
 
-  private constructor(mlp: MLP, program: Program, tapes: Tape[]) {
+  private constructor(mlp: MLP, program: Program, tapes: Tape[], units = 1) {
     this.mlp = mlp;
+    this.units = units;
     this.program = program;
     this.parameters = mlp.parameters();
     this.tapes = tapes;
@@ -65,7 +70,8 @@ export class CompiledMLP {
 
   /** For `lossAndGradients`, on batches of up to `batchSize` rows. Call `close` when done. */
   static async forTraining(mlp: MLP, options: TrainingOptions): Promise<CompiledMLP> {
-    const program = compileNetwork(mlp, true);
+    const loss = options.loss ?? 'mse';
+    const program = compileNetwork(mlp, loss);
     const shards = shardsFor(program, options.batchSize);
     const lanes = Math.ceil(options.batchSize / shards);
     const threads = options.threads ?? (availableParallelism() >= 2 ? 2 : 1);
@@ -76,7 +82,7 @@ export class CompiledMLP {
       tapes.push(new Tape(program, lanes, { params, paramGrads: shared(program.parameterCount) }));
       tapes[1]!.shareWeights(tapes[0]!);
     }
-    const net = new CompiledMLP(mlp, program, tapes);
+    const net = new CompiledMLP(mlp, program, tapes, unitsPerRow(loss, mlp.outputSize));
     if (shards > 1 && threads > 1)
       net.helper = await ShardHelper.start(program, lanes, tapes[0]!.params, tapes[1]!.paramGrads);
     return net;
@@ -84,7 +90,8 @@ export class CompiledMLP {
 
   /** For `predictInto` only. */
   static forPrediction(mlp: MLP, lanes = 256): CompiledMLP {
-    return new CompiledMLP(mlp, compileNetwork(mlp, false), [new Tape(compileNetwork(mlp, false), lanes)]);
+    const program = compileNetwork(mlp, null);
+    return new CompiledMLP(mlp, program, [new Tape(program, lanes)]);
   }
 
   /** Flat parameters, in `mlp.parameters()` order; an optimiser may change them in place. */
@@ -128,7 +135,7 @@ export class CompiledMLP {
     const lanes = this.tapes[0]!.lanes;
     if (n > lanes * this.tapes.length)
       throw new RangeError(`a batch of ${n} rows is larger than this network was compiled for`);
-    const scale = 1 / (n * y.cols);
+    const scale = 1 / (n * this.units);
     if (this.tapes.length === 1) return runShard(this.tapes[0]!, x, y, rows, scale) * scale;
 
     const split = Math.min(n, lanes);
@@ -170,7 +177,7 @@ export class CompiledMLP {
       tape.forward(n);
       for (let l = 0; l < n; l++) total += tape.output(0, l);
     }
-    return total / (x.rows * nout);
+    return total / (x.rows * this.units);
   }
 
   /** Outputs for every row of `x`, into `out` (rows × outputs). */
@@ -191,14 +198,13 @@ export class CompiledMLP {
   }
 }
 
-/** The network's graph for one row: outputs, or (training) the row's Σⱼ (ŷⱼ − yⱼ)². */
-function compileNetwork(mlp: MLP, training: boolean): Program {
+/** The network's graph for one row: its outputs, or (training) the row's loss against target placeholders. */
+function compileNetwork(mlp: MLP, loss: LossName | null): Program {
   const x = Array.from({ length: mlp.inputSize }, () => new Value(0));
   const yhat = mlp.call(x);
-  if (!training) return compile({ inputs: x, parameters: mlp.parameters(), outputs: yhat });
+  if (loss === null) return compile({ inputs: x, parameters: mlp.parameters(), outputs: yhat });
   const y = Array.from({ length: mlp.outputSize }, () => new Value(0));
-  const rowLoss = sum(yhat.map((p, j) => squaredError(p, y[j]!)));
-  return compile({ inputs: [...x, ...y], parameters: mlp.parameters(), outputs: [rowLoss] });
+  return compile({ inputs: [...x, ...y], parameters: mlp.parameters(), outputs: [rowLoss(loss, yhat, y)] });
 }
 
 /**

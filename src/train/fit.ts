@@ -8,6 +8,7 @@ import type { Activation, HiddenActivation } from '../nn/activation.js';
 import { formatLayerSpec } from '../nn/layer-spec.js';
 import { MLP } from '../nn/mlp.js';
 import { Random } from '../random.js';
+import type { LossName } from '../nn/loss.js';
 import { DEFAULTS } from './defaults.js';
 import { trainLoop, type BatchEvent, type EpochEvent } from './loop.js';
 import { OPTIMIZER_DEFAULTS, type OptimizerSettings } from './optimizer.js';
@@ -111,22 +112,41 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
   if (patience !== undefined) checkPositiveInteger('patience', patience);
 
   const columns = { features: data.features, targets: data.targets };
+  // Classification: one output per class, or a single (sigmoid) output for two.
+  const classes = data.classes;
+  const outputs = data.y.cols;
+  const loss: LossName = classes === null ? 'mse' : classes.length === 2 ? 'binary-cross-entropy' : 'cross-entropy';
+  if (resume && resume.task !== (classes ? 'classify' : 'regress')) {
+    throw new UsageError(
+      'E_RESUME',
+      `--resume: the model was trained to ${resume.task === 'classify' ? 'classify' : 'regress'}; this data asks to ${classes ? 'classify' : 'regress'}`,
+    );
+  }
   const activation = options.activation ?? init?.activation ?? 'tanh';
   const outputActivation = options.outputActivation ?? init?.outputActivation ?? 'linear';
   const layers = options.layers ?? init?.layers;
-  const fitting = [columns.features.length, ...(layers?.slice(1, -1) ?? [16, 16]), columns.targets.length];
+  const fitting = [columns.features.length, ...(layers?.slice(1, -1) ?? [16, 16]), outputs];
   if (!layers) {
     throw new UsageError(
       'E_LAYER_SPEC',
       `no layer spec given; for ${data.file} try --layers ${formatLayerSpec(fitting)}`,
     );
   }
-  if (layers[0] !== columns.features.length || layers[layers.length - 1] !== columns.targets.length) {
+  if (layers[0] !== columns.features.length || layers[layers.length - 1] !== outputs) {
+    const gives = classes
+      ? `${classes.length} classes in ${columns.targets[0]} (${classes.join(', ')}), which take ${outputs} output${plural(outputs)}`
+      : `${columns.targets.length} target${plural(columns.targets.length)} (${columns.targets.join(', ')})`;
     throw new UsageError(
       'E_LAYER_SPEC',
       `--layers ${formatLayerSpec(layers)} expects ${layers[0]} input${plural(layers[0]!)} and ${layers[layers.length - 1]} output${plural(layers[layers.length - 1]!)}, ` +
         `but ${data.file} gives ${columns.features.length} feature${plural(columns.features.length)} (${columns.features.join(', ')}) ` +
-        `and ${columns.targets.length} target${plural(columns.targets.length)} (${columns.targets.join(', ')}); try --layers ${formatLayerSpec(fitting)}`,
+        `and ${gives}; try --layers ${formatLayerSpec(fitting)}`,
+    );
+  }
+  if (classes && outputActivation !== 'linear') {
+    throw new UsageError(
+      'E_OPTION',
+      `classification trains linear outputs (logits): the ${classes.length === 2 ? 'sigmoid' : 'softmax'} is part of the cross-entropy; drop --output-activation ${outputActivation}`,
     );
   }
   if (init) checkSameArchitecture(init, layers, activation, outputActivation, resume ? '--resume' : '--init');
@@ -148,7 +168,11 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
   let y = train.y;
   if (normalize) {
     // A resumed run keeps the statistics it started with, so its inputs mean the same.
-    normalization = resume?.normalization ?? { features: columnStats(train.x), targets: columnStats(train.y) };
+    // Class targets are not standardised: they stay one-hot (or 0/1).
+    normalization = resume?.normalization ?? {
+      features: columnStats(train.x),
+      targets: classes ? { mean: new Array(outputs).fill(0), std: new Array(outputs).fill(1) } : columnStats(train.y),
+    };
     if (!resume) {
       for (const c of constantColumns(train.x)) {
         options.onWarning?.(
@@ -156,9 +180,10 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
         );
       }
     }
+    const scaleY = (m: Matrix) => (classes ? m : standardize(m, normalization!.targets));
     x = standardize(train.x, normalization.features);
-    y = standardize(train.y, normalization.targets);
-    if (held) held = { x: standardize(held.x, normalization.features), y: standardize(held.y, normalization.targets) };
+    y = scaleY(train.y);
+    if (held) held = { x: standardize(held.x, normalization.features), y: scaleY(held.y) };
   }
 
   const mlp = init
@@ -174,6 +199,7 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
     learningRate,
     batchSize,
     engine: options.engine,
+    loss,
     optimizer,
     schedule,
     random,
@@ -192,7 +218,7 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
   });
 
   const training: TrainingRecord = {
-    loss: 'mse',
+    loss,
     epochs: result.epochsDone,
     plannedEpochs,
     lr: learningRate,
@@ -223,6 +249,8 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
     outputActivation,
     features: columns.features,
     targets: columns.targets,
+    task: classes ? 'classify' : 'regress',
+    classes,
     normalization,
     parameters: mlp.getParameters(),
     training,

@@ -4,7 +4,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Value } from '../engine/value.js';
 import { DivergenceError } from '../errors.js';
 import { CompiledMLP } from '../nn/compiled-mlp.js';
-import { mseLoss } from '../nn/loss.js';
+import { batchLossOf, type LossName } from '../nn/loss.js';
 import type { MLP } from '../nn/mlp.js';
 import type { Random } from '../random.js';
 import { Optimizer, OPTIMIZER_DEFAULTS, type OptimizerSettings, type OptimizerState } from './optimizer.js';
@@ -70,6 +70,8 @@ export interface LoopOptions {
   engine?: Engine;
   /** Threads the compiled engine may use for one batch (default: up to 2). Results do not depend on it. */
   threads?: number;
+  /** Default "mse". */
+  loss?: LossName;
   /** Default: plain SGD. */
   optimizer?: OptimizerSettings;
   /** Default: constant. */
@@ -114,7 +116,8 @@ const DIVERGED = 1e6;
  * validation rows). Async only so that the event loop gets a turn.
  */
 export async function trainLoop(mlp: MLP, x: Matrix, y: Matrix, options: LoopOptions): Promise<LoopResult> {
-  const step = options.engine === 'graph' ? graphStep(mlp, x, y) : await compiledStep(mlp, x, y, options);
+  const step =
+    options.engine === 'graph' ? graphStep(mlp, x, y, options.loss ?? 'mse') : await compiledStep(mlp, x, y, options);
   try {
     return await runEpochs(step, x, options);
   } finally {
@@ -233,7 +236,7 @@ interface Step {
   close(): Promise<void>;
 }
 
-function graphStep(mlp: MLP, x: Matrix, y: Matrix): Step {
+function graphStep(mlp: MLP, x: Matrix, y: Matrix, kind: LossName): Step {
   const parameters = mlp.parameters();
   const params = Float64Array.from(parameters, (p) => p.data);
   const grads = new Float64Array(params.length);
@@ -241,7 +244,7 @@ function graphStep(mlp: MLP, x: Matrix, y: Matrix): Step {
     params,
     grads,
     run(rows) {
-      const loss = batchLoss(mlp, x, y, rows);
+      const loss = batchLoss(mlp, x, y, rows, kind);
       mlp.zeroGrad();
       loss.backward();
       parameters.forEach((p, i) => (grads[i] = p.grad));
@@ -264,6 +267,7 @@ async function compiledStep(mlp: MLP, x: Matrix, y: Matrix, options: LoopOptions
   const net = await CompiledMLP.forTraining(mlp, {
     batchSize: Math.min(options.batchSize, x.rows),
     threads: options.threads,
+    loss: options.loss,
   });
   return {
     params: net.params,
@@ -276,8 +280,8 @@ async function compiledStep(mlp: MLP, x: Matrix, y: Matrix, options: LoopOptions
   };
 }
 
-/** The batch's MSE as a graph over the network's parameters. */
-export function batchLoss(mlp: MLP, x: Matrix, y: Matrix, rows: ArrayLike<number>): Value {
+/** The batch's mean loss as a graph over the network's parameters. */
+export function batchLoss(mlp: MLP, x: Matrix, y: Matrix, rows: ArrayLike<number>, kind: LossName = 'mse'): Value {
   const predictions: Value[][] = [];
   const targets: number[][] = [];
   for (let i = 0; i < rows.length; i++) {
@@ -285,5 +289,5 @@ export function batchLoss(mlp: MLP, x: Matrix, y: Matrix, rows: ArrayLike<number
     predictions.push(mlp.call(Array.from(x.data.subarray(r * x.cols, (r + 1) * x.cols))));
     targets.push(Array.from(y.data.subarray(r * y.cols, (r + 1) * y.cols)));
   }
-  return mseLoss(predictions, targets);
+  return batchLossOf(kind, predictions, targets);
 }

@@ -134,3 +134,36 @@ describe('parseNumber agrees with Number() on every decimal it accepts', () => {
     );
   });
 });
+
+describe('class labels', () => {
+  const load = (text: string, options = {}) =>
+    datasetFromTable(parseCsv({ name: 'c.csv', text }), { task: 'auto', ...options } as never);
+
+  it('auto: text labels classify, sorted; three or more classes are one-hot', () => {
+    const d = load('x,kind\n1,cat\n2,dog\n3,bird\n4,cat\n');
+    expect(d.classes).toEqual(['bird', 'cat', 'dog']);
+    expect(d.y.cols).toBe(3);
+    expect(Array.from(d.y.data)).toEqual([0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0]);
+  });
+
+  it('two classes are one 0/1 column (the second class is 1); numbers sort as numbers', () => {
+    const d = load('x,y\n1,10\n2,9\n3,10\n', { task: 'classify' });
+    expect(d.classes).toEqual(['9', '10']);
+    expect(d.y.cols).toBe(1);
+    expect(Array.from(d.y.data)).toEqual([1, 0, 1]);
+  });
+
+  it('auto: numeric targets stay regression', () => {
+    const d = load('x,y\n1,0.5\n2,1.5\n');
+    expect(d.classes).toBeNull();
+    expect(Array.from(d.y.data)).toEqual([0.5, 1.5]);
+  });
+
+  it('refuses one class, an empty label, and a label the model does not know', () => {
+    expect(() => load('x,y\n1,a\n2,a\n')).toThrow(/the target has only one class \(a\)/);
+    expect(() => load('x,y\n1,a\n2,\n')).toThrow(/c\.csv line 3, column "y": is empty/);
+    expect(() => load('x,y\n1,a\n2,z\n', { classes: ['a', 'b'] })).toThrow(
+      /label "z" is not one of the model's classes \(a, b\)/,
+    );
+  });
+});

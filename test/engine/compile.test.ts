@@ -5,6 +5,7 @@ import { Value } from '../../src/engine/value.js';
 import { CompiledMLP } from '../../src/nn/compiled-mlp.js';
 import { mseLoss } from '../../src/nn/loss.js';
 import { MLP } from '../../src/nn/mlp.js';
+import { batchLoss } from '../../src/train/loop.js';
 import { Random } from '../../src/random.js';
 
 /**
@@ -43,6 +44,53 @@ describe('the compiled engine agrees with the object graph', () => {
     { layers: [10, 64, 64, 1], activation: 'tanh', outputActivation: 'linear', batch: 64, rows: 37 }, // two shards
     { layers: [1, 1], activation: 'tanh', outputActivation: 'linear', batch: 1, rows: 1 },
   ] as const;
+
+  it.each([
+    ['cross-entropy', [3, 6, 4], 9],
+    ['binary-cross-entropy', [3, 6, 1], 7],
+  ] as const)('%s: loss and every gradient to 1e-12, and ∂L/∂logits = (p − y)/n', async (loss, layers, rows) => {
+    const mlp = new MLP(layers, { random: new Random(5) });
+    const data = new Random(6);
+    const x = randomRows(data, rows, 3);
+    const k = layers[2];
+    const y = { rows, cols: k, data: new Float64Array(rows * k) };
+    for (let r = 0; r < rows; r++) {
+      if (k === 1) y.data[r] = data.int(2);
+      else y.data[r * k + data.int(k)] = 1;
+    }
+    const order = Int32Array.from({ length: rows }, (_, i) => i);
+    const net = await CompiledMLP.forTraining(mlp, { batchSize: 16, threads: 1, loss });
+    const compiledLoss = net.lossAndGradients(x, y, order);
+    const graph = batchLoss(mlp, x, y, order, loss);
+    mlp.zeroGrad();
+    graph.backward();
+    expectRelative([compiledLoss], [graph.data], 1e-12, 'loss');
+    expectRelative(
+      net.grads,
+      mlp.parameters().map((p) => p.grad),
+      1e-12,
+      'gradient',
+    );
+    // The output biases' gradients are Σ over rows of (softmax or σ) − target, over n: by hand.
+    const expected = new Array<number>(k).fill(0);
+    let reference = 0;
+    for (let r = 0; r < rows; r++) {
+      const z = mlp.call(Array.from(x.data.subarray(r * 3, r * 3 + 3))).map((v) => v.data);
+      if (k === 1) {
+        const p = 1 / (1 + Math.exp(-z[0]!));
+        expected[0]! += (p - y.data[r]!) / rows;
+        reference -= (y.data[r]! * Math.log(p) + (1 - y.data[r]!) * Math.log(1 - p)) / rows;
+      } else {
+        const e = z.map((v) => Math.exp(v));
+        const total = e.reduce((a, b) => a + b);
+        e.forEach((v, j) => (expected[j]! += (v / total - y.data[r * k + j]!) / rows));
+        reference -= Math.log(e[y.data.subarray(r * k, r * k + k).indexOf(1)]! / total) / rows;
+      }
+    }
+    const biases = mlp.layers[1]!.neurons.map((n) => n.bias.grad);
+    expectRelative(biases, expected, 1e-10, 'output bias gradients');
+    expectRelative([graph.data], [reference], 1e-12, 'loss against −log p');
+  });
 
   it.each(cases)('$layers ($activation/$outputActivation), $rows rows: loss and every gradient to 1e-12', async (c) => {
     const mlp = new MLP(c.layers, {

@@ -38,6 +38,7 @@ const cases: [string, number, Expr, (r: Random) => number][] = [
   ['sigmoid', 1, ([a]) => a!.sigmoid(), (r) => r.uniform(-5, 5)],
   ['exp', 1, ([a]) => a!.exp(), (r) => r.uniform(-3, 3)],
   ['log', 1, ([a]) => a!.log(), (r) => r.uniform(0.2, 5)],
+  ['logSumExp', 2, ([a, b]) => a!.logSumExp(b!), (r) => r.uniform(-5, 5)],
   [
     'composite',
     3,
@@ -131,6 +132,8 @@ describe('numerics at the extremes', () => {
     ['sigmoid(1000)', () => new Value(1000).sigmoid(), 1, 0],
     ['sigmoid(-1000)', () => new Value(-1000).sigmoid(), 0, 0],
     ['tanh(1000)', () => new Value(1000).tanh(), 1, 0],
+    ['logSumExp(1000, 0)', () => new Value(1000).logSumExp(0), 1000, 1],
+    ['logSumExp(-1000, 0)', () => new Value(-1000).logSumExp(0), 0, 0],
   ])('%s is finite, with a finite gradient', (_name, make, value, grad) => {
     const leaf = new Value(0);
     const out = make();

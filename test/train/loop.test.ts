@@ -57,6 +57,8 @@ describe('training matches an independent dense implementation of the same steps
       const start = new MLP(layers, { activation, outputActivation, random: new Random(22) }).getParameters();
       const init: TrainedModel = {
         layers: [...layers],
+        task: 'regress',
+        classes: null,
         activation,
         outputActivation,
         features: header.slice(0, layers[0]),

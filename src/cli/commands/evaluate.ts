@@ -1,9 +1,9 @@
 import { loadDataset } from '../../data/dataset.js';
 import { inputName, openInput } from '../../data/source.js';
 import type { Engine } from '../../engine/engine.js';
-import { regressionMetrics } from '../../metrics.js';
+import { classIndices, classificationMetrics, regressionMetrics, type ClassificationMetrics } from '../../metrics.js';
 import { loadModel } from '../../model-file.js';
-import { modelColumns, Predictor } from '../../model.js';
+import { argmax, modelColumns, Predictor } from '../../model.js';
 import { formatNumber, writeStdout } from '../output.js';
 import { reportDropped } from '../terminal.js';
 
@@ -21,8 +21,20 @@ export async function evaluateCommand(data: string, flags: EvaluateFlags): Promi
     columns: modelColumns(model, true),
     delimiter: flags.delimiter,
     dropInvalid: flags.dropInvalid,
+    ...(model.classes ? { task: 'classify' as const, classes: model.classes } : {}),
   });
   reportDropped(dataset.dropped, dataset.firstDropped);
+  if (model.classes) {
+    const predicted = argmax(new Predictor(model, flags.engine).run(dataset.x));
+    await writeStdout(
+      formatClassification(
+        classificationMetrics(classIndices(dataset.y), predicted, model.classes),
+        dataset.x.rows,
+        flags.json,
+      ),
+    );
+    return;
+  }
   const metrics = regressionMetrics(dataset.y, new Predictor(model, flags.engine).run(dataset.x));
 
   if (flags.json) {
@@ -44,4 +56,14 @@ function alignColumns(rows: string[][]): string {
     .map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '))
     .join('\n')
     .concat('\n');
+}
+
+function formatClassification(m: ClassificationMetrics, rows: number, json?: boolean): string {
+  if (json) return `${JSON.stringify({ rows, ...m }, null, 2)}\n`;
+  const table = [['class', 'precision', 'recall', 'f1', 'support']];
+  for (const c of m.classes)
+    table.push([c.class, ...[c.precision, c.recall, c.f1].map((x) => x.toFixed(4)), String(c.support)]);
+  const names = m.classes.map((c) => c.class);
+  const confusion = [['true \\ predicted', ...names], ...m.confusion.map((row, i) => [names[i]!, ...row.map(String)])];
+  return `accuracy ${m.accuracy.toFixed(4)} (${rows} rows)\n\n${alignColumns(table)}\nconfusion matrix (rows: true class, columns: predicted)\n${alignColumns(confusion)}`;
 }

@@ -1,17 +1,18 @@
 import { columnIndices } from '../../data/columns.js';
-import { csvLine } from '../../data/csv-output.js';
+import { csvCell, csvLine } from '../../data/csv-output.js';
 import { readCsv } from '../../data/csv.js';
 import { numericBatch } from '../../data/dataset.js';
 import { inputName, openInput } from '../../data/source.js';
 import type { Engine } from '../../engine/engine.js';
 import { loadModel } from '../../model-file.js';
-import { modelColumns, Predictor } from '../../model.js';
+import { argmax, modelColumns, Predictor } from '../../model.js';
 import { writeStdout } from '../output.js';
 import { reportDropped } from '../terminal.js';
 
 export interface PredictFlags {
   model: string;
   withInput?: boolean;
+  proba?: boolean;
   engine: Engine;
   delimiter?: string;
   dropInvalid?: boolean;
@@ -29,17 +30,27 @@ export async function predictCommand(data: string, flags: PredictFlags): Promise
     let out = '';
     if (!featureAt) {
       featureAt = columnIndices(batch.header, file, modelColumns(model, false)(batch.header, file).features);
-      const names = model.targets.map((t) => (flags.withInput && batch.header.includes(t) ? `predicted_${t}` : t));
+      const classes = model.classes;
+      const outputs = classes
+        ? [model.targets[0]!, ...(flags.proba ? classes.map((c) => `p_${c}`) : [])]
+        : model.targets;
+      const names = outputs.map((t) => (flags.withInput && batch.header.includes(t) ? `predicted_${t}` : t));
       out += `${csvLine(flags.withInput ? [...batch.header, ...names] : names)}\n`;
     }
     const numbers = numericBatch(batch.records, batch.lines, featureAt, batch.header, file, flags.dropInvalid ?? false);
     dropped += numbers.dropped;
     firstDropped ??= numbers.firstDropped;
     const y = predictor.run(numbers.x);
+    const best = model.classes ? argmax(y) : undefined;
     for (let r = 0; r < y.rows; r++) {
-      // Numbers never need quoting; only echoed input cells might.
+      // Numbers never need quoting; only echoed input cells and labels might.
       let line = flags.withInput ? `${csvLine(batch.records[numbers.kept[r]!]!)},` : '';
-      for (let j = 0; j < y.cols; j++) line += j === 0 ? String(y.data[r * y.cols]) : `,${y.data[r * y.cols + j]}`;
+      if (best) {
+        line += csvCell(model.classes![best[r]!]!);
+        if (flags.proba) for (let j = 0; j < y.cols; j++) line += `,${y.data[r * y.cols + j]}`;
+      } else {
+        for (let j = 0; j < y.cols; j++) line += j === 0 ? String(y.data[r * y.cols]) : `,${y.data[r * y.cols + j]}`;
+      }
       out += `${line}\n`;
     }
     if (!(await writeStdout(out))) return; // the reader has gone: stop reading too

@@ -30,6 +30,8 @@ export interface TrainFlags {
   shuffle: boolean;
   init?: string;
   resume?: string;
+  task: 'auto' | 'regress' | 'classify';
+  loss?: 'mse' | 'cross-entropy';
   optimizer: OptimizerName;
   momentum: number;
   beta1: number;
@@ -74,11 +76,27 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
   if (flags.out !== '-') await checkWritable(flags.out);
   if (flags.log !== undefined) await checkWritable(flags.log);
   const choice = { targets: flags.target ?? init?.targets, features: flags.features ?? init?.features };
+  // A saved model's task and classes hold; else --task, or --loss cross-entropy, decides (auto: labels classify).
+  const asked = init ? init.task : given('task') ? flags.task : 'auto';
+  if (flags.loss !== undefined && asked !== 'auto' && (flags.loss === 'mse') !== (asked === 'regress')) {
+    throw new UsageError(
+      'E_USAGE',
+      `--loss ${flags.loss} does not go with ${init ? "the model's task" : '--task'} ${asked}`,
+    );
+  }
+  const task = asked !== 'auto' || flags.loss === undefined ? asked : flags.loss === 'mse' ? 'regress' : 'classify';
   const dataset = await loadDataset(openInput(data, process.stdin), inputName(data), {
     choice,
     delimiter: flags.delimiter,
     dropInvalid: flags.dropInvalid,
+    task,
+    classes: init?.classes ?? undefined,
   });
+  if (task === 'auto' && dataset.classes && !flags.quiet) {
+    note(
+      `autograd: ${dataset.targets[0]} holds labels, so this is classification: ${dataset.classes.length} classes (${dataset.classes.join(', ')}), cross-entropy loss`,
+    );
+  }
   if (!flags.quiet) reportDropped(dataset.dropped, dataset.firstDropped);
   const validation =
     flags.validation === undefined
@@ -87,6 +105,8 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
           choice: { targets: dataset.targets, features: dataset.features },
           delimiter: flags.delimiter,
           dropInvalid: flags.dropInvalid,
+          task: dataset.classes ? 'classify' : 'regress',
+          classes: dataset.classes ?? undefined,
         });
   // With --resume the saved settings hold unless a flag is given; otherwise every flag (or its default) counts.
   const pick = <T>(name: string, value: T): T | undefined => (given(name) || !resume ? value : undefined);
@@ -200,7 +220,7 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
         `in ${formatSeconds(seconds)} (${formatCount((rows * epochsRun) / seconds)} rows/s); ` +
         `final loss ${formatNumber(finalLoss, 4)}` +
         `${training.validationHistory.length > 0 ? `, validation ${formatNumber(training.validationHistory[training.validationHistory.length - 1]!, 4)}` : ''}` +
-        `${model.normalization ? ' (standardised)' : ''}; model written to ${stderrColors.bold(where)}`,
+        `${model.normalization && model.task === 'regress' ? ' (standardised)' : ''}; model written to ${stderrColors.bold(where)}`,
     );
   }
 }

@@ -1,0 +1,70 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { autograd, DATA, tempDir } from '../helpers/cli.js';
+
+const blobs = join(DATA, 'blobs.csv');
+const moons = join(DATA, 'moons.csv');
+
+describe('classification', () => {
+  it('text labels: says so, trains with cross-entropy, predicts labels and probabilities', () => {
+    const cwd = tempDir();
+    const r = autograd(['train', blobs, '-l', '2,16,3', '-e', '30'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /species holds labels, so this is classification: 3 classes \(setosa, versicolor, virginica\), cross-entropy loss/,
+    );
+    const model = JSON.parse(readFileSync(join(cwd, 'model.json'), 'utf8'));
+    expect(model).toMatchObject({
+      task: 'classify',
+      classes: ['setosa', 'versicolor', 'virginica'],
+      targets: ['species'],
+    });
+    expect(model.training.loss).toBe('cross-entropy');
+
+    const p = autograd(['predict', '-m', join(cwd, 'model.json'), blobs, '--proba']);
+    const lines = p.stdout.trim().split('\n');
+    expect(lines[0]).toBe('species,p_setosa,p_versicolor,p_virginica');
+    const [label, ...probabilities] = lines[1]!.split(',');
+    expect(['setosa', 'versicolor', 'virginica']).toContain(label);
+    expect(probabilities.map(Number).reduce((a, b) => a + b)).toBeCloseTo(1, 12);
+
+    const e = autograd(['evaluate', '-m', join(cwd, 'model.json'), blobs]);
+    expect(e.code).toBe(0);
+    expect(e.stdout).toMatch(/^accuracy 0\.9\d+ \(600 rows\)/);
+    expect(e.stdout).toContain('confusion matrix (rows: true class, columns: predicted)');
+    const json = JSON.parse(autograd(['evaluate', '-m', join(cwd, 'model.json'), blobs, '--json']).stdout);
+    expect(json.confusion.flat().reduce((a: number, b: number) => a + b)).toBe(600);
+    expect(json.classes.map((c: { class: string }) => c.class)).toEqual(['setosa', 'versicolor', 'virginica']);
+  });
+
+  it('--task classify on 0/1 labels: one sigmoid output, binary cross-entropy', () => {
+    const cwd = tempDir();
+    const wrong = autograd(['train', moons, '-l', '2,8,2', '--task', 'classify', '-e', '2'], { cwd });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/2 classes in label \(0, 1\), which take 1 output; try --layers 2,8,1/);
+    const r = autograd(['train', moons, '-l', '2,16,16,1', '--task', 'classify', '-e', '40', '-q'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(cwd, 'model.json'), 'utf8')).training.loss).toBe('binary-cross-entropy');
+    const e = autograd(['evaluate', '-m', join(cwd, 'model.json'), moons, '--json']);
+    expect(JSON.parse(e.stdout).accuracy).toBeGreaterThan(0.95);
+  });
+
+  it('labels the model never saw are a located error at evaluate', () => {
+    const cwd = tempDir();
+    autograd(['train', blobs, '-l', '2,4,3', '-e', '2', '-q'], { cwd });
+    writeFileSync(join(cwd, 'new.csv'), 'x1,x2,species\n0,0,setosa\n1,1,rose\n');
+    const r = autograd(['evaluate', '-m', join(cwd, 'model.json'), join(cwd, 'new.csv')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/new\.csv, column "species": label "rose" is not one of the model's classes/);
+  });
+
+  it.each([
+    [['--loss', 'mse', '--task', 'classify'], /--loss mse does not go with --task classify/],
+    [['--output-activation', 'sigmoid'], /classification trains linear outputs \(logits\)/],
+  ])('%j is refused', (flags, message) => {
+    const r = autograd(['train', blobs, '-l', '2,4,3', ...flags], { cwd: tempDir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
