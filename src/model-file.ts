@@ -9,6 +9,7 @@ import type { TrainedModel, TrainingRecord, TrainingState } from './model.js';
 import { OPTIMIZER_DEFAULTS, OPTIMIZERS, type OptimizerName, type OptimizerSettings } from './train/optimizer.js';
 import { SCHEDULE_DEFAULTS, SCHEDULES, type ScheduleName, type ScheduleSettings } from './train/schedule.js';
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, type Activation, type HiddenActivation } from './nn/activation.js';
+import type { FeatureEncoding } from './data/dataset.js';
 import { LOSSES, type LossName } from './nn/loss.js';
 import type { LayerParameters } from './nn/mlp.js';
 
@@ -27,6 +28,7 @@ export function serializeModel(model: TrainedModel): string {
     targets: model.targets,
     task: model.task,
     classes: model.classes,
+    encoding: model.encoding,
     normalization: model.normalization && {
       features: { mean: model.normalization.features.mean, std: model.normalization.features.std },
       targets: { mean: model.normalization.targets.mean, std: model.normalization.targets.std },
@@ -110,7 +112,11 @@ export function parseModel(text: string, file = 'model'): TrainedModel {
   const sizes = layers as number[];
   const activation = oneOf(json.activation, HIDDEN_ACTIVATIONS, '"activation"', fail) as HiddenActivation;
   const outputActivation = oneOf(json.outputActivation, OUTPUT_ACTIVATIONS, '"outputActivation"', fail) as Activation;
-  const features = names(json.features, '"features"', sizes[0]!, fail);
+  const encoding = featureEncoding(json.encoding, fail);
+  const extra = encoding.reduce((n, e) => n + e.categories.length - 1, 0);
+  const features = names(json.features, '"features"', sizes[0]! - extra, fail);
+  const unknownFeature = encoding.find((e) => !features.includes(e.feature));
+  if (unknownFeature) return fail(`"encoding" names ${JSON.stringify(unknownFeature.feature)}, which is not a feature`);
   const outputs = sizes[sizes.length - 1]!;
   const task =
     json.task === undefined
@@ -136,7 +142,7 @@ export function parseModel(text: string, file = 'model'): TrainedModel {
   if (json.normalization !== null && json.normalization !== undefined) {
     if (!isObject(json.normalization)) return fail('"normalization" must be null or an object');
     normalization = {
-      features: stats(json.normalization.features, 'normalization.features', features.length, fail),
+      features: stats(json.normalization.features, 'normalization.features', sizes[0]!, fail),
       targets: stats(json.normalization.targets, 'normalization.targets', outputs, fail),
     };
   }
@@ -165,6 +171,7 @@ export function parseModel(text: string, file = 'model'): TrainedModel {
     layers: sizes,
     task,
     classes,
+    encoding,
     activation,
     outputActivation,
     features,
@@ -176,6 +183,20 @@ export function parseModel(text: string, file = 'model'): TrainedModel {
 }
 
 type Fail = (message: string) => never;
+
+/** Categorical features: absent (or empty) when there are none. */
+function featureEncoding(x: unknown, fail: Fail): FeatureEncoding[] {
+  if (x === undefined || x === null) return [];
+  if (!Array.isArray(x)) return fail('"encoding" must be a list of { "feature", "categories" }');
+  return x.map((e: unknown, i) => {
+    if (!isObject(e) || typeof e.feature !== 'string') return fail(`"encoding[${i}].feature" must be a column name`);
+    const c = e.categories;
+    if (!Array.isArray(c) || c.length < 1 || !c.every((n) => typeof n === 'string') || new Set(c).size !== c.length) {
+      return fail(`"encoding[${i}].categories" must list distinct category names`);
+    }
+    return { feature: e.feature, categories: c as string[] };
+  });
+}
 
 function parameterCount(sizes: number[]): number {
   let n = 0;

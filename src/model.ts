@@ -1,4 +1,5 @@
 import type { Columns } from './data/columns.js';
+import type { FeatureEncoding } from './data/dataset.js';
 import { createMatrix, type Matrix } from './data/matrix.js';
 import { standardize, unstandardize, type ColumnStats } from './data/normalize.js';
 import type { Engine } from './engine/engine.js';
@@ -25,6 +26,8 @@ export interface TrainedModel {
   task: 'regress' | 'classify';
   /** Class names, in the order of the outputs; null for regression. */
   classes: string[] | null;
+  /** Categorical features, one-hot over these categories in place of their column (in `features` order). */
+  encoding: FeatureEncoding[];
   /** Standardisation fitted on the training rows, or null when training used raw values. */
   normalization: { features: ColumnStats; targets: ColumnStats } | null;
   parameters: LayerParameters[];

@@ -40,6 +40,7 @@ describe('model file round trip', () => {
       'targets',
       'task',
       'classes',
+      'encoding',
       'normalization',
       'parameters',
       'training',

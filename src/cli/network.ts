@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import { createNetwork, type TrainedModel } from '../model.js';
 import type { Activation, HiddenActivation } from '../nn/activation.js';
 import { MLP } from '../nn/mlp.js';
@@ -14,6 +15,8 @@ export interface NetworkFlags {
 /** The model's network, or a fresh one with weights drawn as `train` would draw them from the seed. */
 export function networkFor(model: TrainedModel | undefined, flags: NetworkFlags): MLP {
   if (model) return createNetwork(model);
+  if (flags.layers!.includes(0))
+    throw new UsageError('E_LAYER_SPEC', '--layers: "auto" needs data to size from; give the numbers');
   return new MLP(flags.layers!, {
     activation: flags.activation,
     outputActivation: flags.outputActivation,

@@ -56,7 +56,7 @@ Exit codes: 0 ok, 1 bad data or a failed run, 2 bad usage.`,
     .addOption(
       new Option(
         '-l, --layers <spec>',
-        'every layer size including input and output, e.g. 3,4,4,1 (required unless --init)',
+        "every layer size including input and output, e.g. 3,4,4,1; auto for the first or last takes the data's (required unless --init or --resume)",
       ).argParser(layerSpec),
     )
     .addOption(new Option('--activation <name>', 'hidden-layer activation').choices(HIDDEN_ACTIVATIONS).default('tanh'))
@@ -101,6 +101,12 @@ Exit codes: 0 ok, 1 bad data or a failed run, 2 bad usage.`,
         '--loss <name>',
         'mse for regression; cross-entropy for classification (softmax, or sigmoid for two classes)',
       ).choices(['mse', 'cross-entropy']),
+    )
+    .addOption(
+      new Option(
+        '--categorical <names>',
+        'feature columns of categories, one-hot encoded (default: any feature whose first rows hold words and no numbers)',
+      ).argParser(nameList),
     )
     .option('--init <model>', 'start from the weights of this model file (same architecture)')
     .option(

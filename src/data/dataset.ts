@@ -20,6 +20,10 @@ export interface Dataset {
   y: Matrix;
   /** For classification: the class names, in the order of the outputs (y is one-hot, or 0/1 for two classes). */
   classes: string[] | null;
+  /** Categorical features and their categories: each is one-hot in x, in place of its column. */
+  encoding: FeatureEncoding[];
+  /** The names of x's columns: a feature's name, or feature=category for one-hot columns. */
+  inputs: string[];
   /** Rows skipped for a missing or invalid number (only with `dropInvalid`). */
   dropped: number;
   /** Where the first skipped row was and why, for the report. */
@@ -40,6 +44,27 @@ export interface LoadOptions extends CsvOptions {
   task?: 'regress' | 'classify' | 'auto';
   /** Known classes (a trained model's): labels outside them are an error. */
   classes?: readonly string[];
+  /**
+   * Feature columns that hold categories: named, or "auto" (a feature whose
+   * first rows hold words and no numbers). Default: none.
+   */
+  categorical?: readonly string[] | 'auto';
+  /** Known categories (a trained model's): a feature listed here is one-hot with exactly these. */
+  encoding?: readonly FeatureEncoding[];
+}
+
+/** A categorical feature: which column, and its categories in the order of its one-hot columns. */
+export interface FeatureEncoding {
+  feature: string;
+  categories: string[];
+}
+
+/** How one feature column becomes numbers. */
+interface Category {
+  index: Map<string, number>;
+  names: string[];
+  /** Known in advance (a model's): no new categories. */
+  fixed: boolean;
 }
 
 /**
@@ -84,6 +109,10 @@ class DatasetBuilder {
   private readonly labelNames: string[] = [];
   private labelsAllNumeric = true;
   private readonly options: LoadOptions;
+  /** Per feature: its categories when categorical; undefined (numeric) or not yet decided. */
+  private kinds: (Category | null)[] | undefined;
+  /** Set when the last row failed on a categorical feature, for the message. */
+  private badCategory: { known: string[]; cell: string } | undefined;
 
   constructor(header: string[], file: string, options: LoadOptions) {
     this.options = options;
@@ -106,15 +135,70 @@ class DatasetBuilder {
     }
   }
 
+  /** Which features are categorical: from the options, or (auto) from the first batch of rows. */
+  private decideKinds(records: string[][]): (Category | null)[] {
+    const known = new Map((this.options.encoding ?? []).map((e) => [e.feature, e.categories]));
+    const named = this.options.categorical;
+    return this.columns.features.map((name, j) => {
+      const fixed = known.get(name);
+      if (fixed) return { index: new Map(fixed.map((c, i) => [c, i])), names: [...fixed], fixed: true };
+      if (this.options.encoding) return null; // a model's numeric feature
+      // auto: a column of words (not one number among its first rows); a stray word in numbers stays an error.
+      const cells = records.map((record) => record[this.featureAt[j]!]!.trim()).filter((cell) => cell !== '');
+      const textual =
+        named === 'auto'
+          ? cells.length > 0 && cells.every((cell) => parseNumber(cell) === undefined)
+          : (named ?? []).includes(name);
+      return textual ? { index: new Map(), names: [], fixed: false } : null;
+    });
+  }
+
+  /** The record's features as one row of x (categories as their index); the bad column's index, if any. */
+  private features(record: string[]): number | undefined {
+    const kinds = this.kinds!;
+    const offset = this.x.nextRow();
+    const values = this.x.values;
+    for (let j = 0; j < this.featureAt.length; j++) {
+      const column = this.featureAt[j]!;
+      const cell = record[column]!;
+      const kind = kinds[j];
+      let value: number | undefined;
+      if (kind) {
+        const text = cell.trim();
+        value = kind.index.get(text);
+        if (value === undefined && text !== '' && !kind.fixed) {
+          value = kind.names.length;
+          kind.index.set(text, value);
+          kind.names.push(text);
+        }
+      } else {
+        value = parseNumber(cell);
+      }
+      if (value === undefined) {
+        this.x.dropLast();
+        this.badCategory = kind ? { known: kind.names, cell } : undefined;
+        return column;
+      }
+      values[offset + j] = value;
+    }
+    return undefined;
+  }
+
   add(records: string[][], lines: number[]): void {
+    this.kinds ??= this.decideKinds(records);
     for (let r = 0; r < records.length; r++) {
       const record = records[r]!;
-      const bad =
-        fill(this.x, record, this.featureAt) ??
-        (this.labels ? this.label(record) : fill(this.y, record, this.targetAt));
+      this.badCategory = undefined;
+      const bad = this.features(record) ?? (this.labels ? this.label(record) : fill(this.y, record, this.targetAt));
       if (bad === undefined) continue;
       const column = this.header[bad]!;
-      const error = new DataError('E_NOT_A_NUMBER', describeBadCell(record[bad]!), {
+      const category = this.badCategory as { known: string[]; cell: string } | undefined; // set by features()
+      const why = category
+        ? category.cell.trim() === ''
+          ? 'is empty'
+          : `category ${JSON.stringify(category.cell.trim())} was not seen in training (known: ${category.known.join(', ')})`
+        : describeBadCell(record[bad]!) + this.categoryHint(column, record[bad]!);
+      const error = new DataError(category ? 'E_CATEGORY' : 'E_NOT_A_NUMBER', why, {
         file: this.file,
         line: lines[r],
         column,
@@ -125,6 +209,13 @@ class DatasetBuilder {
       this.dropped++;
       this.firstDropped ??= error.message;
     }
+  }
+
+  /** For a word in a numeric feature column (in training): how to say it is a category. */
+  private categoryHint(column: string, cell: string): string {
+    const word = describeBadCell(cell).endsWith('is not a number');
+    const feature = this.columns.features.includes(column) && !this.options.encoding;
+    return word && feature ? ` (if ${JSON.stringify(column)} holds categories, say --categorical ${column})` : '';
   }
 
   /** Label mode: records the row's label; returns the target's index when it is empty. */
@@ -180,6 +271,40 @@ class DatasetBuilder {
     return { y: { rows: labels.length, cols, data }, classes };
   }
 
+  /** x with each categorical feature expanded to one-hot columns (categories sorted, unless a model fixed them). */
+  private encode(raw: Matrix): { x: Matrix; encoding: FeatureEncoding[]; inputs: string[] } {
+    const kinds = this.kinds ?? [];
+    const features = this.columns.features;
+    if (!kinds.some((k) => k)) return { x: raw, encoding: [], inputs: [...features] };
+    const encoding: FeatureEncoding[] = [];
+    const inputs: string[] = [];
+    const remap: (Int32Array | null)[] = kinds.map((kind, j) => {
+      if (!kind) {
+        inputs.push(features[j]!);
+        return null;
+      }
+      const categories = kind.fixed ? kind.names : sortLabels(kind.names);
+      encoding.push({ feature: features[j]!, categories });
+      for (const c of categories) inputs.push(`${features[j]}=${c}`);
+      const at = new Map(categories.map((c, i) => [c, i]));
+      return Int32Array.from(kind.names, (name) => at.get(name)!);
+    });
+    const width = inputs.length;
+    const data = new Float64Array(raw.rows * width);
+    for (let r = 0; r < raw.rows; r++) {
+      let c = 0;
+      kinds.forEach((kind, j) => {
+        const v = raw.data[r * raw.cols + j]!;
+        if (!kind) data[r * width + c++] = v;
+        else {
+          data[r * width + c + remap[j]![v]!] = 1;
+          c += kind.names.length;
+        }
+      });
+    }
+    return { x: { rows: raw.rows, cols: width, data }, encoding, inputs };
+  }
+
   build(): Dataset {
     const x = this.x.build();
     if (x.rows === 0) {
@@ -190,12 +315,15 @@ class DatasetBuilder {
       );
     }
     const { y, classes } = this.labels ? this.targets() : { y: this.y.build(), classes: null };
+    const encoded = this.encode(x);
     return {
       file: this.file,
       header: this.header,
       features: this.columns.features,
       targets: this.columns.targets,
-      x,
+      x: encoded.x,
+      encoding: encoded.encoding,
+      inputs: encoded.inputs,
       y,
       classes,
       dropped: this.dropped,
@@ -235,21 +363,54 @@ export function numericBatch(
   header: readonly string[],
   file: string,
   dropInvalid: boolean,
+  /** A model's categorical features: the feature at `at[j]` named here is one-hot over its categories. */
+  encoding: readonly FeatureEncoding[] = [],
 ): NumericBatch {
-  const m = new MatrixBuilder(at.length, records.length);
+  const categories = at.map((column) => {
+    const e = encoding.find((f) => f.feature === header[column]);
+    return e ? { names: e.categories, index: new Map(e.categories.map((c, i) => [c, i])) } : null;
+  });
+  const width = categories.reduce((n, c) => n + (c ? c.names.length : 1), 0);
+  const m = new MatrixBuilder(width, records.length);
   const kept: number[] = [];
   let dropped = 0;
   let firstDropped: string | undefined;
   for (let r = 0; r < records.length; r++) {
-    const bad = fill(m, records[r]!, at);
-    if (bad === undefined) {
+    const record = records[r]!;
+    const offset = m.nextRow();
+    const values = m.values;
+    let c = 0;
+    let bad: { column: number; why: string } | undefined;
+    for (let j = 0; j < at.length && !bad; j++) {
+      const cell = record[at[j]!]!;
+      const category = categories[j];
+      if (category) {
+        const k = category.index.get(cell.trim());
+        if (k === undefined) {
+          const why =
+            cell.trim() === ''
+              ? 'is empty'
+              : `category ${JSON.stringify(cell.trim())} was not seen in training (known: ${category.names.join(', ')})`;
+          bad = { column: at[j]!, why };
+          break;
+        }
+        for (let q = 0; q < category.names.length; q++) values[offset + c + q] = q === k ? 1 : 0;
+        c += category.names.length;
+      } else {
+        const value = parseNumber(cell);
+        if (value === undefined) bad = { column: at[j]!, why: describeBadCell(cell) };
+        else values[offset + c++] = value;
+      }
+    }
+    if (!bad) {
       kept.push(r);
       continue;
     }
-    const error = new DataError('E_NOT_A_NUMBER', describeBadCell(records[r]![bad]!), {
+    m.dropLast();
+    const error = new DataError(categories.some(Boolean) ? 'E_CATEGORY' : 'E_NOT_A_NUMBER', bad.why, {
       file,
       line: lines[r],
-      column: header[bad],
+      column: header[bad.column],
     });
     if (!dropInvalid) throw error;
     dropped++;

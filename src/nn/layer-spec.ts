@@ -2,11 +2,14 @@ import { UsageError } from '../errors.js';
 
 /**
  * Parses a layer spec such as "3,4,4,1": every layer including the input, so
- * 3 inputs, two hidden layers of 4 and 1 output.
+ * 3 inputs, two hidden layers of 4 and 1 output. "auto" may stand for the
+ * first or last number (the data's inputs or outputs); it parses as 0.
  */
 export function parseLayerSpec(spec: string): number[] {
   const parts = spec.split(',').map((part) => part.trim());
   const sizes = parts.map((part, i) => {
+    // "auto" at either end: the data's width (written as 0 until the data is known).
+    if (part === 'auto' && (i === 0 || i === parts.length - 1) && parts.length >= 2) return 0;
     if (!/^\d+$/.test(part) || Number(part) < 1) {
       const shown = part === '' ? 'an empty entry' : JSON.stringify(part);
       throw new UsageError(

@@ -124,22 +124,27 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
   }
   const activation = options.activation ?? init?.activation ?? 'tanh';
   const outputActivation = options.outputActivation ?? init?.outputActivation ?? 'linear';
-  const layers = options.layers ?? init?.layers;
-  const fitting = [columns.features.length, ...(layers?.slice(1, -1) ?? [16, 16]), outputs];
+  // "auto" (0) at either end of the spec takes the data's widths.
+  const layers = (options.layers ?? init?.layers)?.map((n, i, all) =>
+    n !== 0 ? n : i === 0 ? data.x.cols : i === all.length - 1 ? data.y.cols : n,
+  );
+  // Inputs: one per numeric feature, one per category of a categorical one.
+  const inputs = data.x.cols;
+  const fitting = [inputs, ...(layers?.slice(1, -1) ?? [16, 16]), outputs];
   if (!layers) {
     throw new UsageError(
       'E_LAYER_SPEC',
       `no layer spec given; for ${data.file} try --layers ${formatLayerSpec(fitting)}`,
     );
   }
-  if (layers[0] !== columns.features.length || layers[layers.length - 1] !== outputs) {
+  if (layers[0] !== inputs || layers[layers.length - 1] !== outputs) {
     const gives = classes
       ? `${classes.length} classes in ${columns.targets[0]} (${classes.join(', ')}), which take ${outputs} output${plural(outputs)}`
       : `${columns.targets.length} target${plural(columns.targets.length)} (${columns.targets.join(', ')})`;
     throw new UsageError(
       'E_LAYER_SPEC',
       `--layers ${formatLayerSpec(layers)} expects ${layers[0]} input${plural(layers[0]!)} and ${layers[layers.length - 1]} output${plural(layers[layers.length - 1]!)}, ` +
-        `but ${data.file} gives ${columns.features.length} feature${plural(columns.features.length)} (${columns.features.join(', ')}) ` +
+        `but ${data.file} gives ${describeInputs(data)} ` +
         `and ${gives}; try --layers ${formatLayerSpec(fitting)}`,
     );
   }
@@ -251,6 +256,7 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
     targets: columns.targets,
     task: classes ? 'classify' : 'regress',
     classes,
+    encoding: data.encoding,
     normalization,
     parameters: mlp.getParameters(),
     training,
@@ -311,6 +317,13 @@ function checkSameArchitecture(
       `${flag} model differs from the requested network: ${differences.join('; ')}`,
     );
   }
+}
+
+/** "2 features (x1, x2)", or with categories "4 inputs: x1, colour=blue, colour=green, colour=red". */
+function describeInputs(data: Dataset): string {
+  const n = data.x.cols;
+  if (data.encoding.length === 0) return `${n} feature${plural(n)} (${data.features.join(', ')})`;
+  return `${n} inputs (${data.inputs.join(', ')}: categories count one each)`;
 }
 
 function plural(n: number): string {

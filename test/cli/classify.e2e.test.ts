@@ -68,3 +68,39 @@ describe('classification', () => {
     expect(r.stderr).toMatch(message);
   });
 });
+
+describe('categorical features', () => {
+  it('a column of words is one-hot encoded, stored in the model, and applied at predict', () => {
+    const cwd = tempDir();
+    const rows = [
+      'size,colour,price',
+      '1.2,red,10',
+      '1.6,blue,14',
+      '2.0,green,19',
+      '1.4,red,12',
+      '1.8,blue,16',
+      '2.2,green,21',
+    ];
+    writeFileSync(join(cwd, 'cars.csv'), `${rows.join('\n')}\n`);
+    const wrong = autograd(['train', 'cars.csv', '-l', '2,4,1'], { cwd });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(
+      /gives 4 inputs \(size, colour=blue, colour=green, colour=red: categories count one each\).*try --layers 4,4,1/,
+    );
+    const r = autograd(['train', 'cars.csv', '-l', 'auto,4,auto', '-e', '20'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/one-hot encoding the categorical feature colour \(3\): 4 inputs in all/);
+    const model = JSON.parse(readFileSync(join(cwd, 'model.json'), 'utf8'));
+    expect(model.layers).toEqual([4, 4, 1]);
+    expect(model.encoding).toEqual([{ feature: 'colour', categories: ['blue', 'green', 'red'] }]);
+    writeFileSync(join(cwd, 'new.csv'), 'colour,size\nblue,1.5\npurple,1.5\n');
+    const p = autograd(['predict', '-m', 'model.json', 'new.csv'], { cwd });
+    expect(p.code).toBe(1);
+    expect(p.stderr).toMatch(
+      /new\.csv line 3, column "colour": category "purple" was not seen in training \(known: blue, green, red\)/,
+    );
+    const kept = autograd(['predict', '-m', 'model.json', 'new.csv', '--drop-invalid'], { cwd });
+    expect(kept.code).toBe(0);
+    expect(kept.stdout.trim().split('\n')).toHaveLength(2);
+  });
+});

@@ -167,3 +167,29 @@ describe('class labels', () => {
     );
   });
 });
+
+describe('categorical features', () => {
+  const text = 'size,colour,y\n1,red,2\n2,blue,3\n3,red,4\n4,green,5\n';
+  it('auto: a column of words is one-hot, categories sorted, in place of its column', () => {
+    const d = datasetFromTable(parseCsv({ name: 'c.csv', text }), { categorical: 'auto' });
+    expect(d.encoding).toEqual([{ feature: 'colour', categories: ['blue', 'green', 'red'] }]);
+    expect(d.inputs).toEqual(['size', 'colour=blue', 'colour=green', 'colour=red']);
+    expect(Array.from(d.x.data.subarray(0, 8))).toEqual([1, 0, 0, 1, 2, 1, 0, 0]);
+  });
+
+  it('auto leaves a numeric column with a stray word as an error, with a hint', () => {
+    const messy = parseCsv({ name: 'c.csv', text: 'a,y\n1,2\nabc,3\n' });
+    expect(() => datasetFromTable(messy, { categorical: 'auto' })).toThrow(
+      'c.csv line 3, column "a": "abc" is not a number (if "a" holds categories, say --categorical a)',
+    );
+  });
+
+  it("a model's categories are fixed: an unseen one is a located error", () => {
+    const encoding = [{ feature: 'colour', categories: ['blue', 'red'] }];
+    expect(() => datasetFromTable(parseCsv({ name: 'c.csv', text }), { encoding })).toThrow(
+      'c.csv line 5, column "colour": category "green" was not seen in training (known: blue, red)',
+    );
+    const batch = numericBatch([['7', 'red']], [2], [0, 1], ['size', 'colour'], 'n.csv', false, encoding);
+    expect(Array.from(batch.x.data)).toEqual([7, 0, 1]);
+  });
+});

@@ -59,6 +59,7 @@ describe('training matches an independent dense implementation of the same steps
         layers: [...layers],
         task: 'regress',
         classes: null,
+        encoding: [],
         activation,
         outputActivation,
         features: header.slice(0, layers[0]),

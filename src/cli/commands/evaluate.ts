@@ -21,6 +21,7 @@ export async function evaluateCommand(data: string, flags: EvaluateFlags): Promi
     columns: modelColumns(model, true),
     delimiter: flags.delimiter,
     dropInvalid: flags.dropInvalid,
+    encoding: model.encoding,
     ...(model.classes ? { task: 'classify' as const, classes: model.classes } : {}),
   });
   reportDropped(dataset.dropped, dataset.firstDropped);

@@ -16,7 +16,8 @@ export async function inspectCommand(path: string, flags: { json?: boolean }): P
     `${path}: autograd model, format version 1`,
     `network      ${formatLayerSpec(model.layers)} (${summary.parameters.toLocaleString('en-US')} parameters); hidden ${model.activation}, output ${model.outputActivation}`,
     `features     ${model.features.join(', ')}`,
-    `targets      ${model.targets.join(', ')}`,
+    ...model.encoding.map((e) => `one-hot      ${e.feature}: ${e.categories.join(', ')}`),
+    `targets      ${model.targets.join(', ')}${model.classes ? ` (classes: ${model.classes.join(', ')})` : ''}`,
     `normalised   ${model.normalization ? "yes: features and targets standardised with the training rows' mean and standard deviation" : 'no'}`,
   ];
   if (model.normalization) {
@@ -73,6 +74,9 @@ function describe(model: TrainedModel) {
     outputActivation: model.outputActivation,
     features: model.features,
     targets: model.targets,
+    task: model.task,
+    classes: model.classes,
+    encoding: model.encoding,
     normalization: model.normalization,
     training: t && {
       epochs: t.epochs,

@@ -37,7 +37,15 @@ export async function predictCommand(data: string, flags: PredictFlags): Promise
       const names = outputs.map((t) => (flags.withInput && batch.header.includes(t) ? `predicted_${t}` : t));
       out += `${csvLine(flags.withInput ? [...batch.header, ...names] : names)}\n`;
     }
-    const numbers = numericBatch(batch.records, batch.lines, featureAt, batch.header, file, flags.dropInvalid ?? false);
+    const numbers = numericBatch(
+      batch.records,
+      batch.lines,
+      featureAt,
+      batch.header,
+      file,
+      flags.dropInvalid ?? false,
+      model.encoding,
+    );
     dropped += numbers.dropped;
     firstDropped ??= numbers.firstDropped;
     const y = predictor.run(numbers.x);

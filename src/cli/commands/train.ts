@@ -31,6 +31,7 @@ export interface TrainFlags {
   init?: string;
   resume?: string;
   task: 'auto' | 'regress' | 'classify';
+  categorical?: string[];
   loss?: 'mse' | 'cross-entropy';
   optimizer: OptimizerName;
   momentum: number;
@@ -91,7 +92,14 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
     dropInvalid: flags.dropInvalid,
     task,
     classes: init?.classes ?? undefined,
+    ...(init ? { encoding: init.encoding } : { categorical: flags.categorical ?? 'auto' }),
   });
+  if (!init && dataset.encoding.length > 0 && !flags.quiet) {
+    const list = dataset.encoding.map((e) => `${e.feature} (${e.categories.length})`).join(', ');
+    note(
+      `autograd: one-hot encoding the categorical feature${dataset.encoding.length === 1 ? '' : 's'} ${list}: ${dataset.x.cols} inputs in all`,
+    );
+  }
   if (task === 'auto' && dataset.classes && !flags.quiet) {
     note(
       `autograd: ${dataset.targets[0]} holds labels, so this is classification: ${dataset.classes.length} classes (${dataset.classes.join(', ')}), cross-entropy loss`,
@@ -107,6 +115,7 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
           dropInvalid: flags.dropInvalid,
           task: dataset.classes ? 'classify' : 'regress',
           classes: dataset.classes ?? undefined,
+          encoding: dataset.encoding,
         });
   // With --resume the saved settings hold unless a flag is given; otherwise every flag (or its default) counts.
   const pick = <T>(name: string, value: T): T | undefined => (given(name) || !resume ? value : undefined);
