@@ -9,13 +9,14 @@ export class TrainingProgress {
   private readonly started = performance.now();
   private rowsDone = 0;
   private lastLoss = Number.NaN;
+  private validation = '';
 
   /** `done`: batches already behind when the bar starts (a resumed run). */
   constructor(epochs: number, batchesPerEpoch: number, done = 0) {
     this.bar = new cliProgress.SingleBar(
       {
         stream: process.stderr,
-        format: `${stderrColors.cyan('{bar}')} {percentage}% | epoch {epoch}/{epochs} | loss {loss} | {rate} rows/s | ETA {eta_formatted}`,
+        format: `${stderrColors.cyan('{bar}')} {percentage}% | epoch {epoch}/{epochs} | loss {loss}{validation} | {rate} rows/s | ETA {eta_formatted}`,
         barsize: 24,
         hideCursor: true,
         clearOnComplete: true,
@@ -23,7 +24,7 @@ export class TrainingProgress {
       },
       cliProgress.Presets.shades_classic,
     );
-    this.bar.start(epochs * batchesPerEpoch, done, { epoch: 1, epochs, loss: '…', rate: '…' });
+    this.bar.start(epochs * batchesPerEpoch, done, { epoch: 1, epochs, loss: '…', validation: '', rate: '…' });
   }
 
   batch(event: BatchEvent): void {
@@ -32,12 +33,14 @@ export class TrainingProgress {
     this.bar.increment(1, {
       epoch: event.epoch,
       loss: formatNumber(Number.isNaN(this.lastLoss) ? event.loss : this.lastLoss, 4),
+      validation: this.validation,
       rate: seconds > 0 ? formatCount(this.rowsDone / seconds) : '…',
     });
   }
 
   epoch(event: EpochEvent): void {
     this.lastLoss = event.loss;
+    if (event.validationLoss !== undefined) this.validation = ` (validation ${formatNumber(event.validationLoss, 4)})`;
   }
 
   stop(): void {
