@@ -64,7 +64,7 @@ const model = join(dir, 'model.json');
 spawnSync(process.execPath, [bin, 'train', small, '-l', '10,32,32,1', '-e', '5', '-q', '--out', model]);
 measure('predict (streams; whole process)', ['predict', '-m', model, csv]);
 measure('evaluate (loads the columns it scores)', ['evaluate', '-m', model, csv]);
-measure('train, 1 epoch (loads 1M × 11 numbers)', [
+measure(`train, 1 epoch (loads ${(ROWS / 1e6).toLocaleString('en-US')}M × 11 numbers)`, [
   'train',
   csv,
   '-l',

@@ -210,11 +210,12 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
     random,
     validation: held,
     earlyStopping: patience === undefined ? undefined : { patience, minDelta },
-    resume: saved?.state
+    // A record without state (older or hand-written) goes on after its epochs, with a fresh optimizer.
+    resume: saved
       ? {
-          position: saved.state.position,
-          optimizer: saved.state.optimizer,
-          earlyStopping: saved.state.earlyStopping,
+          position: saved.state?.position ?? { epochs: done, batches: 0, randomState: null, partialLoss: 0 },
+          optimizer: saved.state?.optimizer ?? null,
+          earlyStopping: saved.state?.earlyStopping ?? null,
         }
       : undefined,
     onBatch: options.onBatch,

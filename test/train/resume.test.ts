@@ -68,3 +68,13 @@ describe('resume', () => {
     );
   });
 });
+
+describe('resume without a saved state', () => {
+  it('goes on after the recorded epochs, with a fresh optimizer', async () => {
+    const first = await fit(data, { ...settings, epochs: 2 });
+    const stateless = { ...first.model, training: { ...first.training, state: null } };
+    const more = await fit(data, { resume: parseModel(serializeModel(stateless)), epochs: 1 });
+    expect(more.training.epochs).toBe(3);
+    expect(more.training.lossHistory).toHaveLength(3);
+  });
+});
