@@ -111,6 +111,8 @@ class DatasetBuilder {
   private readonly options: LoadOptions;
   /** Per feature: its categories when categorical; undefined (numeric) or not yet decided. */
   private kinds: (Category | null)[] | undefined;
+  /** Indices (within the records added) of the rows kept. */
+  private readonly kept: number[] = [];
   /** Set when the last row failed on a categorical feature, for the message. */
   private badCategory: { known: string[]; cell: string } | undefined;
 
@@ -190,7 +192,10 @@ class DatasetBuilder {
       const record = records[r]!;
       this.badCategory = undefined;
       const bad = this.features(record) ?? (this.labels ? this.label(record) : fill(this.y, record, this.targetAt));
-      if (bad === undefined) continue;
+      if (bad === undefined) {
+        this.kept.push(r);
+        continue;
+      }
       const column = this.header[bad]!;
       const category = this.badCategory as { known: string[]; cell: string } | undefined; // set by features()
       const why = category
@@ -305,6 +310,16 @@ class DatasetBuilder {
     return { x: { rows: raw.rows, cols: width, data }, encoding, inputs };
   }
 
+  /** The features of the rows added, encoded, without a target or a minimum of rows (for streaming use). */
+  batch(): NumericBatch {
+    return {
+      x: this.encode(this.x.build()).x,
+      kept: this.kept,
+      dropped: this.dropped,
+      firstDropped: this.firstDropped,
+    };
+  }
+
   build(): Dataset {
     const x = this.x.build();
     if (x.rows === 0) {
@@ -366,57 +381,14 @@ export function numericBatch(
   /** A model's categorical features: the feature at `at[j]` named here is one-hot over its categories. */
   encoding: readonly FeatureEncoding[] = [],
 ): NumericBatch {
-  const categories = at.map((column) => {
-    const e = encoding.find((f) => f.feature === header[column]);
-    return e ? { names: e.categories, index: new Map(e.categories.map((c, i) => [c, i])) } : null;
+  const features = at.map((column) => header[column]!);
+  const builder = new DatasetBuilder([...header], file, {
+    columns: () => ({ features, targets: [] }),
+    encoding,
+    dropInvalid,
   });
-  const width = categories.reduce((n, c) => n + (c ? c.names.length : 1), 0);
-  const m = new MatrixBuilder(width, records.length);
-  const kept: number[] = [];
-  let dropped = 0;
-  let firstDropped: string | undefined;
-  for (let r = 0; r < records.length; r++) {
-    const record = records[r]!;
-    const offset = m.nextRow();
-    const values = m.values;
-    let c = 0;
-    let bad: { column: number; why: string } | undefined;
-    for (let j = 0; j < at.length && !bad; j++) {
-      const cell = record[at[j]!]!;
-      const category = categories[j];
-      if (category) {
-        const k = category.index.get(cell.trim());
-        if (k === undefined) {
-          const why =
-            cell.trim() === ''
-              ? 'is empty'
-              : `category ${JSON.stringify(cell.trim())} was not seen in training (known: ${category.names.join(', ')})`;
-          bad = { column: at[j]!, why };
-          break;
-        }
-        for (let q = 0; q < category.names.length; q++) values[offset + c + q] = q === k ? 1 : 0;
-        c += category.names.length;
-      } else {
-        const value = parseNumber(cell);
-        if (value === undefined) bad = { column: at[j]!, why: describeBadCell(cell) };
-        else values[offset + c++] = value;
-      }
-    }
-    if (!bad) {
-      kept.push(r);
-      continue;
-    }
-    m.dropLast();
-    const error = new DataError(categories.some(Boolean) ? 'E_CATEGORY' : 'E_NOT_A_NUMBER', bad.why, {
-      file,
-      line: lines[r],
-      column: header[bad.column],
-    });
-    if (!dropInvalid) throw error;
-    dropped++;
-    firstDropped ??= error.message;
-  }
-  return { x: m.build(), kept, dropped, firstDropped };
+  builder.add(records, lines);
+  return builder.batch();
 }
 
 /** Class names in a stable order: numerically when all are numbers, else alphabetically. */
