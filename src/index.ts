@@ -11,7 +11,7 @@ export { mseLoss } from './nn/loss.js';
 export { parseLayerSpec, formatLayerSpec } from './nn/layer-spec.js';
 export { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, type Activation, type HiddenActivation } from './nn/activation.js';
 export { Random } from './random.js';
-export { readSource, openInput, type Source } from './data/source.js';
+export { openInput, type Source } from './data/source.js';
 export {
   parseCsv,
   readCsv,

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { ENGINES } from '../engine/engine.js';
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS } from '../nn/activation.js';
 import { DEFAULTS } from '../train/defaults.js';
+import { SEED_DEFAULTS } from '../viz/seed.js';
 import { OPTIMIZERS } from '../train/optimizer.js';
 import { SCHEDULES } from '../train/schedule.js';
 // Command modules are loaded when their command runs, so that --help and --version start fast.
@@ -315,7 +316,7 @@ Example:
 
 /** --x1 --w1 --b1 --w2 --b2 for the seed example. */
 function seedOptions(command: Command): void {
-  for (const [name, value] of Object.entries({ x1: 2, w1: -3, b1: 1, w2: 0.5, b2: 4 })) {
+  for (const [name, value] of Object.entries(SEED_DEFAULTS)) {
     command.addOption(
       new Option(`--${name} <number>`, `${name} in the seed example`).argParser(finiteNumber).default(value),
     );

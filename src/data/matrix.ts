@@ -9,11 +9,6 @@ export function createMatrix(rows: number, cols: number): Matrix {
   return { rows, cols, data: new Float64Array(rows * cols) };
 }
 
-/** Row r as a fresh array (for code that wants plain numbers). */
-export function row(m: Matrix, r: number): number[] {
-  return Array.from(m.data.subarray(r * m.cols, (r + 1) * m.cols));
-}
-
 /** A matrix that grows a row at a time (capacity doubles), for data of unknown length. */
 export class MatrixBuilder {
   readonly cols: number;

@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { DataError } from '../errors.js';
 
 /** Text read from a file, or from standard input when the path is "-". */
@@ -33,21 +32,6 @@ export async function* openInput(
   try {
     // 64 KiB at a time: big enough to amortise each chunk's work, small enough to keep memory flat.
     yield* createReadStream(path, { highWaterMark: 1 << 16 });
-  } catch (error) {
-    throw fileError(path, error);
-  }
-}
-
-/** The whole input as text (for small inputs: model files, tests). */
-export async function readSource(path: string, stdin?: AsyncIterable<string | Buffer>): Promise<Source> {
-  if (path === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of openInput(path, stdin))
-      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-    return { name: STDIN_NAME, text: Buffer.concat(chunks).toString('utf8') };
-  }
-  try {
-    return { name: path, text: await readFile(path, 'utf8') };
   } catch (error) {
     throw fileError(path, error);
   }

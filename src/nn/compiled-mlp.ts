@@ -164,18 +164,16 @@ export class CompiledMLP {
   /** The mean loss over every row of x and y (rows × outputs), forward only: the gradients stay as they are. */
   loss(x: Rows, y: Rows): number {
     const tape = this.tapes[0]!;
-    const nin = x.cols;
-    const nout = y.cols;
     let total = 0;
     for (let start = 0; start < x.rows; start += tape.lanes) {
       const n = Math.min(tape.lanes, x.rows - start);
-      for (let l = 0; l < n; l++) {
-        const r = start + l;
-        for (let c = 0; c < nin; c++) tape.setInput(c, l, x.data[r * nin + c]!);
-        for (let c = 0; c < nout; c++) tape.setInput(nin + c, l, y.data[r * nout + c]!);
-      }
-      tape.forward(n);
-      for (let l = 0; l < n; l++) total += tape.output(0, l);
+      total += forwardRows(
+        tape,
+        x,
+        y,
+        Int32Array.from({ length: n }, (_, l) => start + l),
+        true,
+      );
     }
     return total / (x.rows * this.units);
   }
@@ -212,6 +210,14 @@ function compileNetwork(mlp: MLP, loss: LossName | null): Program {
  * with ∂L/∂(row loss) = `scale` in every lane. Returns the rows' summed loss.
  */
 export function runShard(tape: Tape, x: Rows, y: Rows, rows: Int32Array, scale: number, gather = true): number {
+  const total = forwardRows(tape, x, y, rows, gather);
+  seed[0] = scale;
+  tape.backward(seed);
+  return total;
+}
+
+/** Loads `rows` of x and y into the tape's lanes and runs forward; returns the rows' summed loss. */
+function forwardRows(tape: Tape, x: Rows, y: Rows, rows: Int32Array, gather: boolean): number {
   const n = rows.length;
   const nin = x.cols;
   const nout = y.cols;
@@ -223,8 +229,6 @@ export function runShard(tape: Tape, x: Rows, y: Rows, rows: Int32Array, scale: 
   tape.forward(n, gather);
   let total = 0;
   for (let l = 0; l < n; l++) total += tape.output(0, l);
-  seed[0] = scale;
-  tape.backward(seed);
   return total;
 }
 

@@ -93,7 +93,6 @@ export interface LoopResult {
   /** Mean training loss of each epoch run here. */
   lossHistory: number[];
   validationHistory: number[];
-  learningRates: number[];
   position: LoopPosition;
   interrupted: boolean;
   /** Early stopping ended the run; the best epoch's weights were put back. */
@@ -137,7 +136,6 @@ async function runEpochs(step: Step, x: Matrix, options: LoopOptions): Promise<L
     : { epochs: 0, batches: 0, randomState: null, partialLoss: 0 };
   const lossHistory: number[] = [];
   const validationHistory: number[] = [];
-  const learningRates: number[] = [];
   let early = options.resume?.earlyStopping ?? null;
   let startLoss: number | undefined;
   let lastYield = performance.now();
@@ -146,7 +144,6 @@ async function runEpochs(step: Step, x: Matrix, options: LoopOptions): Promise<L
     return {
       lossHistory,
       validationHistory,
-      learningRates,
       position,
       interrupted,
       stoppedEarly,
@@ -199,7 +196,6 @@ async function runEpochs(step: Step, x: Matrix, options: LoopOptions): Promise<L
     position.partialLoss = 0;
     position.randomState = null;
     lossHistory.push(loss);
-    learningRates.push(lr);
     const validationLoss = options.validation ? step.loss(options.validation.x, options.validation.y) : undefined;
     if (validationLoss !== undefined) validationHistory.push(validationLoss);
     options.onEpoch?.({ epoch, epochs: options.epochs, loss, validationLoss, learningRate: lr });

@@ -3,12 +3,12 @@ import { loadModel } from '../../model-file.js';
 import { formatLayerSpec } from '../../nn/layer-spec.js';
 import { NODE_LIMIT, networkGraph, renderLayers } from '../../viz/network.js';
 import { renderGraph, type GraphFormat, type GraphView } from '../../viz/render.js';
-import { explainSeed, SEED_DEFAULTS, seedExample, type SeedInputs } from '../../viz/seed.js';
+import { explainSeed, seedExample, type SeedInputs } from '../../viz/seed.js';
 import { networkFor, type NetworkFlags } from '../network.js';
 import { writeStdout } from '../output.js';
 import { note } from '../terminal.js';
 
-export interface GraphFlags extends Partial<SeedInputs>, NetworkFlags {
+export interface GraphFlags extends SeedInputs, NetworkFlags {
   example?: string;
   model?: string;
   input?: number[];
@@ -61,7 +61,7 @@ export async function graphCommand(flags: GraphFlags): Promise<void> {
   );
 }
 
-export interface ExplainFlags extends Partial<SeedInputs> {
+export interface ExplainFlags extends SeedInputs {
   example: string;
 }
 
@@ -69,18 +69,13 @@ export async function explainCommand(flags: ExplainFlags): Promise<void> {
   await writeStdout(`${explainSeed(seedExample(seedInputs(flags))).join('\n')}\n`);
 }
 
-function seedInputs(flags: Partial<SeedInputs> & { example?: string }): SeedInputs {
+/** The seed example's numbers (commander fills in SEED_DEFAULTS for those not given). */
+function seedInputs(flags: SeedInputs & { example?: string }): SeedInputs {
   if (flags.example !== 'seed') {
     throw new UsageError(
       'E_USAGE',
       `--example ${JSON.stringify(flags.example)}: the only example is "seed" (y = w1*x1 + b1, z = w2*y + b2)`,
     );
   }
-  return {
-    x1: flags.x1 ?? SEED_DEFAULTS.x1,
-    w1: flags.w1 ?? SEED_DEFAULTS.w1,
-    b1: flags.b1 ?? SEED_DEFAULTS.b1,
-    w2: flags.w2 ?? SEED_DEFAULTS.w2,
-    b2: flags.b2 ?? SEED_DEFAULTS.b2,
-  };
+  return { x1: flags.x1, w1: flags.w1, b1: flags.b1, w2: flags.w2, b2: flags.b2 };
 }
