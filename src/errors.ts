@@ -21,7 +21,14 @@ export class AutogradError extends Error {
 }
 
 /** A flag or argument the user gave is wrong; fixing the command line fixes it. */
-export class UsageError extends AutogradError {}
+export class UsageError extends AutogradError {
+  /** The library option at fault (e.g. "target"), for a CLI to name as its own flag. */
+  readonly option: string | undefined;
+  constructor(code: string, message: string, option?: string) {
+    super(code, message);
+    this.option = option;
+  }
+}
 
 /** An input file's content is wrong or cannot be read. */
 export class DataError extends AutogradError {

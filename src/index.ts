@@ -21,8 +21,16 @@ export {
   type CsvOptions,
   type RecordBatch,
 } from './data/csv.js';
-export { chooseColumns, parseNumber, type ColumnChoice, type Columns } from './data/columns.js';
-export { loadDataset, datasetFromTable, numericBatch, type Dataset, type LoadOptions } from './data/dataset.js';
+export { chooseColumns, type ColumnChoice, type Columns } from './data/columns.js';
+export { parseNumber, NumberReader, type DecimalMark } from './data/numbers.js';
+export {
+  loadDataset,
+  datasetFromTable,
+  FeatureBatches,
+  type Dataset,
+  type LoadOptions,
+  type NumericBatch,
+} from './data/dataset.js';
 export { columnStats, standardize, unstandardize, type ColumnStats } from './data/normalize.js';
 export { batches } from './data/batches.js';
 export { MatrixBuilder, type Matrix } from './data/matrix.js';

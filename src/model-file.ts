@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { constants, rmSync } from 'node:fs';
-import { access, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from './files.js';
+import { LAST_BATCH_MODES, type LastBatch } from './data/batches.js';
 import { fileError } from './data/source.js';
 import type { ColumnStats } from './data/normalize.js';
-import { DataError, ModelFileError } from './errors.js';
+import { ModelFileError } from './errors.js';
 import type { TrainedModel, TrainingRecord, TrainingState } from './model.js';
 import { OPTIMIZER_DEFAULTS, OPTIMIZERS, type OptimizerName, type OptimizerSettings } from './train/optimizer.js';
 import { SCHEDULE_DEFAULTS, SCHEDULES, type ScheduleName, type ScheduleSettings } from './train/schedule.js';
@@ -37,33 +36,6 @@ export function serializeModel(model: TrainedModel): string {
     training: model.training,
   };
   return `${formatJson(file, '')}\n`;
-}
-
-/**
- * Writes to a temporary file beside the target, then renames it into place,
- * so a reader (or an interrupted run) never sees half a model.
- */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  pendingWrites.add(temp);
-  try {
-    await writeFile(temp, text, { flag: 'wx' });
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw writeError(path, error);
-  } finally {
-    pendingWrites.delete(temp);
-  }
-}
-
-/** Temporary files of writes under way, so that a hard stop can remove them. */
-const pendingWrites = new Set<string>();
-
-/** Removes the temporary files of unfinished writes, at once (for a process about to exit). */
-export function abandonPendingWrites(): void {
-  for (const temp of pendingWrites) rmSync(temp, { force: true });
-  pendingWrites.clear();
 }
 
 export async function saveModel(path: string, model: TrainedModel): Promise<void> {
@@ -323,6 +295,10 @@ function training(x: unknown, fail: Fail, parameterCount: number): TrainingRecor
     plannedEpochs: x.plannedEpochs === undefined ? epochs : num(x, 'plannedEpochs'),
     lr: num(x, 'lr'),
     batchSize: num(x, 'batchSize'),
+    lastBatch:
+      x.lastBatch === undefined
+        ? 'keep'
+        : (oneOf(x.lastBatch, LAST_BATCH_MODES, where('lastBatch'), fail) as LastBatch),
     seed: num(x, 'seed'),
     shuffle: x.shuffle !== false,
     rows: num(x, 'rows'),
@@ -330,6 +306,9 @@ function training(x: unknown, fail: Fail, parameterCount: number): TrainingRecor
     lrSchedule,
     validation,
     earlyStopping,
+    finalLoss: x.finalLoss === undefined || x.finalLoss === null ? null : num(x, 'finalLoss'),
+    finalValidationLoss:
+      x.finalValidationLoss === undefined || x.finalValidationLoss === null ? null : num(x, 'finalValidationLoss'),
     lossHistory: list(x.lossHistory, where('lossHistory')),
     validationHistory: x.validationHistory === undefined ? [] : list(x.validationHistory, where('validationHistory')),
     state,
@@ -351,31 +330,4 @@ function formatJson(value: unknown, indent: string): string {
     return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${formatJson(v, inner)}`).join(',\n')}\n${indent}}`;
   }
   return JSON.stringify(value);
-}
-
-/** Fails early, before a long run, when `path` could not be written at the end. */
-export async function checkWritable(path: string): Promise<void> {
-  try {
-    const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw error;
-    });
-    if (info?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    await access(dirname(path) || '.', constants.W_OK);
-  } catch (error) {
-    throw writeError(path, error);
-  }
-}
-
-function writeError(path: string, error: unknown): DataError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const reason =
-    code === 'ENOENT'
-      ? 'its folder does not exist'
-      : code === 'EACCES'
-        ? 'permission denied'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : (error as Error).message;
-  return new DataError('E_WRITE', `cannot write: ${reason}`, { file: path });
 }

@@ -1,3 +1,4 @@
+import type { LastBatch } from './data/batches.js';
 import type { Columns } from './data/columns.js';
 import type { FeatureEncoding } from './data/dataset.js';
 import { createMatrix, type Matrix } from './data/matrix.js';
@@ -44,6 +45,8 @@ export interface TrainingRecord {
   plannedEpochs: number;
   lr: number;
   batchSize: number;
+  /** How rows that did not fill a whole batch were handled ("keep" in records older than the choice). */
+  lastBatch: LastBatch;
   seed: number;
   shuffle: boolean;
   /** Rows trained on (without the validation rows). */
@@ -52,7 +55,14 @@ export interface TrainingRecord {
   lrSchedule: ScheduleSettings;
   validation: { split: number | null; rows: number } | null;
   earlyStopping: { patience: number; minDelta: number; stoppedEarly: boolean; bestEpoch: number | null } | null;
-  /** Mean training loss of each epoch (on standardised targets when normalised). */
+  /**
+   * The saved weights' loss over all training rows (standardised scale when
+   * normalised): after early stopping, the kept epoch's. Null in older records.
+   */
+  finalLoss: number | null;
+  /** The same over the validation rows; null without them. */
+  finalValidationLoss: number | null;
+  /** Mean training loss of each epoch, taken while the weights changed (on standardised targets when normalised). */
   lossHistory: number[];
   /** Validation loss after each epoch, when there were validation rows. */
   validationHistory: number[];

@@ -1,12 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../src/data/csv.js';
-import { DataError, ModelFileError } from '../src/errors.js';
+import { ModelFileError } from '../src/errors.js';
 import { predict } from '../src/model.js';
 import { datasetFromTable } from '../src/data/dataset.js';
-import { checkWritable, loadModel, parseModel, saveModel, serializeModel } from '../src/model-file.js';
+import { loadModel, parseModel, saveModel, serializeModel } from '../src/model-file.js';
 import { fit } from '../src/train/fit.js';
 
 const table = datasetFromTable(
@@ -145,23 +145,5 @@ describe('loading validates everything and names what is wrong', () => {
 
   it('a missing file is a located read error', async () => {
     await expect(loadModel('/nonexistent/m.json')).rejects.toThrow('/nonexistent/m.json: cannot read: no such file');
-  });
-});
-
-describe('writing', () => {
-  it('refuses early when the folder is missing or the path is a folder', async () => {
-    await expect(checkWritable('/nonexistent-dir/m.json')).rejects.toThrow(DataError);
-    await expect(checkWritable('/nonexistent-dir/m.json')).rejects.toThrow('cannot write: its folder does not exist');
-    await expect(checkWritable(tmpdir())).rejects.toThrow('cannot write: is a directory');
-  });
-
-  it('replaces an existing file whole', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'autograd-'));
-    const path = join(dir, 'm.json');
-    writeFileSync(path, 'old');
-    await checkWritable(path);
-    const model = await trained();
-    await saveModel(path, model);
-    expect(parseModel(readFileSync(path, 'utf8'))).toEqual(model);
   });
 });

@@ -30,7 +30,7 @@ function report(error: unknown): number {
     return EXIT_USAGE;
   }
   if (error instanceof UsageError) {
-    printError(error.message);
+    printError(error.option ? `${flagName(error.option)}: ${error.message}` : error.message);
     return EXIT_USAGE;
   }
   if (error instanceof AutogradError) {
@@ -44,6 +44,16 @@ function report(error: unknown): number {
   return EXIT_FAILURE;
 }
 
+/** A library option's name as the CLI's flag: "batchSize" → "--batch-size". */
+function flagName(option: string): string {
+  return `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** Messages are built to be short; this keeps even an unforeseen one to one readable line. */
+const MAX_MESSAGE = 400;
+
 function printError(message: string): void {
-  process.stderr.write(`${stderrColors.red('autograd: error:')} ${message}\n`);
+  const line = message.replace(/[\r\n]+/g, ' ');
+  const short = line.length > MAX_MESSAGE ? `${line.slice(0, MAX_MESSAGE - 1)}…` : line;
+  process.stderr.write(`${stderrColors.red('autograd: error:')} ${short}\n`);
 }

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { ENGINES } from '../engine/engine.js';
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS } from '../nn/activation.js';
 import { DEFAULTS } from '../train/defaults.js';
+import { LAST_BATCH_MODES } from '../data/batches.js';
 import { SEED_DEFAULTS } from '../viz/seed.js';
 import { OPTIMIZERS } from '../train/optimizer.js';
 import { SCHEDULES } from '../train/schedule.js';
@@ -83,9 +84,17 @@ Exit codes: 0 ok, 1 bad data or a failed run, 2 bad usage.`,
       new Option('-e, --epochs <n>', 'passes over the data').argParser(positiveInteger).default(DEFAULTS.epochs),
     )
     .addOption(
-      new Option('-b, --batch-size <n>', 'rows per gradient step (the last batch may be smaller)')
+      new Option('-b, --batch-size <n>', 'rows per gradient step (at most)')
         .argParser(positiveInteger)
         .default(DEFAULTS.batchSize),
+    )
+    .addOption(
+      new Option(
+        '--last-batch <mode>',
+        'rows that do not fill whole batches: balance (equal batches, sizes differ by at most one), keep (a smaller last batch, as PyTorch), drop',
+      )
+        .choices(LAST_BATCH_MODES)
+        .default('balance'),
     )
     .addOption(
       new Option('--seed <n>', 'seed for initial weights and shuffling').argParser(integer).default(DEFAULTS.seed),
@@ -106,8 +115,13 @@ Exit codes: 0 ok, 1 bad data or a failed run, 2 bad usage.`,
     .addOption(
       new Option(
         '--categorical <names>',
-        'feature columns of categories, one-hot encoded (default: any feature whose first rows hold words and no numbers)',
+        'feature columns of categories, one-hot encoded (default: any feature whose every cell is a word)',
       ).argParser(nameList),
+    )
+    .addOption(
+      new Option('--ignore <names>', 'columns to leave out, comma-separated (an id, a date, free text)').argParser(
+        nameList,
+      ),
     )
     .option('--init <model>', 'start from the weights of this model file (same architecture)')
     .option(
@@ -115,7 +129,7 @@ Exit codes: 0 ok, 1 bad data or a failed run, 2 bad usage.`,
       "go on with this model's run: its weights, optimizer state, normalisation and settings; --epochs then counts epochs to add (default: what the run had left)",
     )
     .addOption(new Option('--optimizer <name>', 'update rule').choices(OPTIMIZERS).default('sgd'))
-    .addOption(new Option('--momentum <m>', 'for --optimizer momentum').argParser(nonNegativeNumber).default(0.9))
+    .addOption(new Option('--momentum <m>', 'for --optimizer momentum').argParser(fraction).default(0.9))
     .addOption(new Option('--beta1 <b>', 'for --optimizer adam').argParser(fraction).default(0.9))
     .addOption(new Option('--beta2 <b>', 'for --optimizer adam').argParser(fraction).default(0.999))
     .addOption(new Option('--eps <e>', 'for --optimizer adam').argParser(positiveNumber).default(1e-8))
@@ -161,12 +175,13 @@ Exit codes: 0 ok, 1 bad data or a failed run, 2 bad usage.`,
     )
     .option(
       '--log <file>',
-      'write epoch, train_loss, validation_loss, lr, seconds per epoch: CSV, or JSON lines for .jsonl',
+      'write epoch, train_loss, validation_loss, lr, seconds per epoch: CSV, or JSON lines for .jsonl; - for stdout',
     )
     .option('--no-chart', 'no loss chart at the end (it is drawn on a terminal only)')
     .option('-o, --out <path>', 'where to write the model, or - for standard output', 'model.json')
     .addOption(engineOption())
     .addOption(delimiterOption())
+    .addOption(decimalOption())
     .addOption(dropInvalidOption())
     .option('-q, --quiet', 'no progress bar and no summary')
     .addHelpText(
@@ -190,6 +205,7 @@ Examples:
     .option('--proba', 'classification: add a probability column per class (p_<class>)')
     .addOption(engineOption())
     .addOption(delimiterOption())
+    .addOption(decimalOption())
     .addOption(dropInvalidOption())
     .addHelpText(
       'after',
@@ -209,6 +225,7 @@ Examples:
     .requiredOption('-m, --model <path>', 'model file written by autograd train')
     .addOption(engineOption())
     .addOption(delimiterOption())
+    .addOption(decimalOption())
     .addOption(dropInvalidOption())
     .option('--json', 'print the metrics as JSON, for scripts')
     .addHelpText(
@@ -285,6 +302,7 @@ Example:
     )
     .addOption(engineOption())
     .addOption(delimiterOption())
+    .addOption(decimalOption())
     .addHelpText(
       'after',
       `
@@ -337,6 +355,13 @@ function delimiterOption(): Option {
     '-d, --delimiter <char>',
     'field separator: a single character, or "tab" (default: detected from the header: , ; or tab)',
   ).argParser(delimiter);
+}
+
+function decimalOption(): Option {
+  return new Option(
+    '--decimal <mark>',
+    'decimal mark of numbers: . or , (default: ".", and "," where a column uses it in a file separated by ; or tab)',
+  ).choices(['.', ',']);
 }
 
 function dropInvalidOption(): Option {

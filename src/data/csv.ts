@@ -10,6 +10,8 @@ export interface Table {
   records: string[][];
   /** The file line on which each record starts (1-based), for messages. */
   lines: number[];
+  /** The field separator, given or detected. */
+  delimiter: string;
 }
 
 export interface CsvOptions {
@@ -213,7 +215,13 @@ export function parseCsv({ name, text }: Source, options: CsvOptions = {}): Tabl
   splitter.end(out);
   if (!splitter.header) throw emptyFileError(name);
   if (out.records.length === 0) throw noRowsError(name);
-  return { file: name, header: splitter.header, records: out.records, lines: out.lines };
+  return {
+    file: name,
+    header: splitter.header,
+    records: out.records,
+    lines: out.lines,
+    delimiter: splitter.delimiter!,
+  };
 }
 
 /**
@@ -225,7 +233,7 @@ export async function* readCsv(
   input: AsyncIterable<string | Buffer>,
   file: string,
   options: CsvOptions = {},
-): AsyncGenerator<RecordBatch & { header: string[] }> {
+): AsyncGenerator<RecordBatch & { header: string[]; delimiter: string }> {
   const splitter = new CsvSplitter(file, options);
   const decoder = new StringDecoder('utf8');
   let rows = 0;
@@ -233,13 +241,13 @@ export async function* readCsv(
     const batch: RecordBatch = { records: [], lines: [] };
     splitter.push(typeof chunk === 'string' ? chunk : decoder.write(chunk), batch);
     rows += batch.records.length;
-    if (batch.records.length > 0) yield { header: splitter.header!, ...batch };
+    if (batch.records.length > 0) yield { header: splitter.header!, delimiter: splitter.delimiter!, ...batch };
   }
   const last: RecordBatch = { records: [], lines: [] };
   splitter.push(decoder.end(), last);
   splitter.end(last);
   rows += last.records.length;
-  if (last.records.length > 0) yield { header: splitter.header!, ...last };
+  if (last.records.length > 0) yield { header: splitter.header!, delimiter: splitter.delimiter!, ...last };
   if (!splitter.header) throw emptyFileError(file);
   if (rows === 0) throw noRowsError(file);
 }

@@ -1,14 +1,12 @@
-import { DataError } from '../errors.js';
-import {
-  chooseColumns,
-  columnIndices,
-  describeBadCell,
-  parseNumber,
-  type ColumnChoice,
-  type Columns,
-} from './columns.js';
+import { DataError, UsageError } from '../errors.js';
+import { count, listOf, quote } from '../text.js';
+import { sortLabels, tooManyLevels, WordTable, type FeatureEncoding } from './categories.js';
+import { chooseColumns, type ColumnChoice, type Columns } from './columns.js';
 import { readCsv, type CsvOptions, type Table } from './csv.js';
 import { MatrixBuilder, type Matrix } from './matrix.js';
+import { hasDecimalComma, NumberReader, type DecimalMark } from './numbers.js';
+
+export type { FeatureEncoding } from './categories.js';
 
 /** The numeric columns of a CSV file that a model trains or is scored on. */
 export interface Dataset {
@@ -24,10 +22,16 @@ export interface Dataset {
   encoding: FeatureEncoding[];
   /** The names of x's columns: a feature's name, or feature=category for one-hot columns. */
   inputs: string[];
-  /** Rows skipped for a missing or invalid number (only with `dropInvalid`). */
+  /** Rows skipped for a missing or invalid cell (only with `dropInvalid`). */
   dropped: number;
   /** Where the first skipped row was and why, for the report. */
   firstDropped?: string;
+  /** Columns found to write their numbers with a decimal comma (`decimal: "auto"`). */
+  decimalComma: string[];
+  /** Numeric features whose values count up, row after row, like a row number or an id. */
+  rowNumbers: string[];
+  /** A single numeric target holding only whole numbers, few of them: how many distinct ones (else 0). */
+  wholeLevels: number;
 }
 
 export interface LoadOptions extends CsvOptions {
@@ -35,334 +39,34 @@ export interface LoadOptions extends CsvOptions {
   choice?: ColumnChoice;
   /** Decides the columns from the header instead of `choice` (e.g. a model's columns). */
   columns?: (header: string[], file: string) => Columns;
-  /** Skip rows with a missing or invalid number instead of stopping at the first. */
+  /** Skip rows with a missing or invalid cell instead of stopping at the first. */
   dropInvalid?: boolean;
   /**
    * "regress": numeric targets. "classify": the target column holds class
-   * labels. "auto": classify when a target cell is not a number. Default "regress".
+   * labels. "auto": classify when every target cell is a word (a column of
+   * numbers with a few words in it is an error, not labels). Default "regress".
    */
   task?: 'regress' | 'classify' | 'auto';
   /** Known classes (a trained model's): labels outside them are an error. */
   classes?: readonly string[];
+  /** Feature columns that hold categories, one-hot encoded whatever their cells look like. */
+  categorical?: readonly string[];
   /**
-   * Feature columns that hold categories: named, or "auto" (a feature whose
-   * first rows hold words and no numbers). Default: none.
+   * Also encode as categories any other feature column whose every cell is a
+   * word (a few words among numbers stay an error). Too many different words
+   * (an id, a date, free text) are refused. Default false.
    */
-  categorical?: readonly string[] | 'auto';
+  detectCategorical?: boolean;
   /** Known categories (a trained model's): a feature listed here is one-hot with exactly these. */
   encoding?: readonly FeatureEncoding[];
+  /**
+   * The decimal mark: "." or ",", or "auto" (default): "." — and, in a file
+   * whose fields are separated by ";" or tab, "," in a column whose cells use it.
+   */
+  decimal?: DecimalMark;
 }
 
-/** A categorical feature: which column, and its categories in the order of its one-hot columns. */
-export interface FeatureEncoding {
-  feature: string;
-  categories: string[];
-}
-
-/** How one feature column becomes numbers. */
-interface Category {
-  index: Map<string, number>;
-  names: string[];
-  /** Known in advance (a model's): no new categories. */
-  fixed: boolean;
-}
-
-/**
- * Reads the chosen columns of a CSV stream straight into typed arrays: only
- * the numbers are kept, never the rows' text, so memory is about 8 bytes a
- * cell used, whatever the file's size.
- */
-export async function loadDataset(
-  input: AsyncIterable<string | Buffer>,
-  file: string,
-  options: LoadOptions = {},
-): Promise<Dataset> {
-  let builder: DatasetBuilder | undefined;
-  for await (const batch of readCsv(input, file, options)) {
-    builder ??= new DatasetBuilder(batch.header, file, options);
-    builder.add(batch.records, batch.lines);
-  }
-  return builder!.build();
-}
-
-/** The same from a table already in memory. */
-export function datasetFromTable(table: Table, options: LoadOptions = {}): Dataset {
-  const builder = new DatasetBuilder(table.header, table.file, options);
-  builder.add(table.records, table.lines);
-  return builder.build();
-}
-
-class DatasetBuilder {
-  private readonly header: string[];
-  private readonly file: string;
-  private readonly columns: Columns;
-  private readonly featureAt: number[];
-  private readonly targetAt: number[];
-  private readonly x: MatrixBuilder;
-  private readonly y: MatrixBuilder;
-  private readonly dropInvalid: boolean;
-  private dropped = 0;
-  private firstDropped: string | undefined;
-  /** Label mode: each row's label, as an index into `labelNames` (first seen first). */
-  private readonly labels: number[] | undefined;
-  private readonly labelIndex = new Map<string, number>();
-  private readonly labelNames: string[] = [];
-  private labelsAllNumeric = true;
-  private readonly options: LoadOptions;
-  /** Per feature: its categories when categorical; undefined (numeric) or not yet decided. */
-  private kinds: (Category | null)[] | undefined;
-  /** Indices (within the records added) of the rows kept. */
-  private readonly kept: number[] = [];
-  /** Set when the last row failed on a categorical feature, for the message. */
-  private badCategory: { known: string[]; cell: string } | undefined;
-
-  constructor(header: string[], file: string, options: LoadOptions) {
-    this.options = options;
-    this.header = header;
-    this.file = file;
-    this.columns = options.columns ? options.columns(header, file) : chooseColumns(header, file, options.choice);
-    this.featureAt = columnIndices(header, file, this.columns.features);
-    this.targetAt = columnIndices(header, file, this.columns.targets);
-    this.x = new MatrixBuilder(this.featureAt.length);
-    this.y = new MatrixBuilder(this.targetAt.length);
-    this.dropInvalid = options.dropInvalid ?? false;
-    const task = options.task ?? 'regress';
-    if (task !== 'regress') {
-      if (this.targetAt.length !== 1) {
-        if (task === 'classify')
-          throw new DataError('E_CLASSIFY', 'classification takes exactly one target column', { file });
-      } else {
-        this.labels = [];
-      }
-    }
-  }
-
-  /** Which features are categorical: from the options, or (auto) from the first batch of rows. */
-  private decideKinds(records: string[][]): (Category | null)[] {
-    const known = new Map((this.options.encoding ?? []).map((e) => [e.feature, e.categories]));
-    const named = this.options.categorical;
-    return this.columns.features.map((name, j) => {
-      const fixed = known.get(name);
-      if (fixed) return { index: new Map(fixed.map((c, i) => [c, i])), names: [...fixed], fixed: true };
-      if (this.options.encoding) return null; // a model's numeric feature
-      // auto: a column of words (not one number among its first rows); a stray word in numbers stays an error.
-      const cells = records.map((record) => record[this.featureAt[j]!]!.trim()).filter((cell) => cell !== '');
-      const textual =
-        named === 'auto'
-          ? cells.length > 0 && cells.every((cell) => parseNumber(cell) === undefined)
-          : (named ?? []).includes(name);
-      return textual ? { index: new Map(), names: [], fixed: false } : null;
-    });
-  }
-
-  /** The record's features as one row of x (categories as their index); the bad column's index, if any. */
-  private features(record: string[]): number | undefined {
-    const kinds = this.kinds!;
-    const offset = this.x.nextRow();
-    const values = this.x.values;
-    for (let j = 0; j < this.featureAt.length; j++) {
-      const column = this.featureAt[j]!;
-      const cell = record[column]!;
-      const kind = kinds[j];
-      let value: number | undefined;
-      if (kind) {
-        const text = cell.trim();
-        value = kind.index.get(text);
-        if (value === undefined && text !== '' && !kind.fixed) {
-          value = kind.names.length;
-          kind.index.set(text, value);
-          kind.names.push(text);
-        }
-      } else {
-        value = parseNumber(cell);
-      }
-      if (value === undefined) {
-        this.x.dropLast();
-        this.badCategory = kind ? { known: kind.names, cell } : undefined;
-        return column;
-      }
-      values[offset + j] = value;
-    }
-    return undefined;
-  }
-
-  add(records: string[][], lines: number[]): void {
-    this.kinds ??= this.decideKinds(records);
-    for (let r = 0; r < records.length; r++) {
-      const record = records[r]!;
-      this.badCategory = undefined;
-      const bad = this.features(record) ?? (this.labels ? this.label(record) : fill(this.y, record, this.targetAt));
-      if (bad === undefined) {
-        this.kept.push(r);
-        continue;
-      }
-      const column = this.header[bad]!;
-      const category = this.badCategory as { known: string[]; cell: string } | undefined; // set by features()
-      const why = category
-        ? category.cell.trim() === ''
-          ? 'is empty'
-          : `category ${JSON.stringify(category.cell.trim())} was not seen in training (known: ${category.known.join(', ')})`
-        : describeBadCell(record[bad]!) + this.categoryHint(column, record[bad]!);
-      const error = new DataError(category ? 'E_CATEGORY' : 'E_NOT_A_NUMBER', why, {
-        file: this.file,
-        line: lines[r],
-        column,
-      });
-      if (!this.dropInvalid) throw error;
-      // Undo whatever part of the row was written.
-      if (this.x.rows > (this.labels ? this.labels.length : this.y.rows)) this.x.dropLast();
-      this.dropped++;
-      this.firstDropped ??= error.message;
-    }
-  }
-
-  /** For a word in a numeric feature column (in training): how to say it is a category. */
-  private categoryHint(column: string, cell: string): string {
-    const word = describeBadCell(cell).endsWith('is not a number');
-    const feature = this.columns.features.includes(column) && !this.options.encoding;
-    return word && feature ? ` (if ${JSON.stringify(column)} holds categories, say --categorical ${column})` : '';
-  }
-
-  /** Label mode: records the row's label; returns the target's index when it is empty. */
-  private label(record: string[]): number | undefined {
-    const column = this.targetAt[0]!;
-    const text = record[column]!.trim();
-    if (text === '') return column;
-    let index = this.labelIndex.get(text);
-    if (index === undefined) {
-      index = this.labelNames.length;
-      this.labelIndex.set(text, index);
-      this.labelNames.push(text);
-      if (parseNumber(text) === undefined) this.labelsAllNumeric = false;
-    }
-    this.labels!.push(index);
-    return undefined;
-  }
-
-  /** Label mode, at the end: classes, and y one-hot (or 0/1 for two); or plain numbers after all ("auto"). */
-  private targets(): { y: Matrix; classes: string[] | null } {
-    const labels = this.labels!;
-    const classify = this.options.task === 'classify' || !this.labelsAllNumeric || this.options.classes !== undefined;
-    if (!classify) {
-      const values = this.labelNames.map((name) => parseNumber(name)!);
-      return { y: { rows: labels.length, cols: 1, data: Float64Array.from(labels, (i) => values[i]!) }, classes: null };
-    }
-    const classes = this.options.classes ? [...this.options.classes] : sortLabels(this.labelNames);
-    const where = new Map(classes.map((name, k) => [name, k]));
-    const unknown = this.labelNames.find((name) => !where.has(name));
-    if (unknown !== undefined) {
-      throw new DataError(
-        'E_CLASS',
-        `label ${JSON.stringify(unknown)} is not one of the model's classes (${classes.join(', ')})`,
-        {
-          file: this.file,
-          column: this.columns.targets[0],
-        },
-      );
-    }
-    if (classes.length < 2) {
-      throw new DataError('E_CLASS', `the target has only one class (${classes[0]}): there is nothing to tell apart`, {
-        file: this.file,
-        column: this.columns.targets[0],
-      });
-    }
-    const k = this.labelNames.map((name) => where.get(name)!);
-    const cols = classes.length === 2 ? 1 : classes.length;
-    const data = new Float64Array(labels.length * cols);
-    labels.forEach((i, r) => {
-      if (cols === 1) data[r] = k[i]!;
-      else data[r * cols + k[i]!] = 1;
-    });
-    return { y: { rows: labels.length, cols, data }, classes };
-  }
-
-  /** x with each categorical feature expanded to one-hot columns (categories sorted, unless a model fixed them). */
-  private encode(raw: Matrix): { x: Matrix; encoding: FeatureEncoding[]; inputs: string[] } {
-    const kinds = this.kinds ?? [];
-    const features = this.columns.features;
-    if (!kinds.some((k) => k)) return { x: raw, encoding: [], inputs: [...features] };
-    const encoding: FeatureEncoding[] = [];
-    const inputs: string[] = [];
-    const remap: (Int32Array | null)[] = kinds.map((kind, j) => {
-      if (!kind) {
-        inputs.push(features[j]!);
-        return null;
-      }
-      const categories = kind.fixed ? kind.names : sortLabels(kind.names);
-      encoding.push({ feature: features[j]!, categories });
-      for (const c of categories) inputs.push(`${features[j]}=${c}`);
-      const at = new Map(categories.map((c, i) => [c, i]));
-      return Int32Array.from(kind.names, (name) => at.get(name)!);
-    });
-    const width = inputs.length;
-    const data = new Float64Array(raw.rows * width);
-    for (let r = 0; r < raw.rows; r++) {
-      let c = 0;
-      kinds.forEach((kind, j) => {
-        const v = raw.data[r * raw.cols + j]!;
-        if (!kind) data[r * width + c++] = v;
-        else {
-          data[r * width + c + remap[j]![v]!] = 1;
-          c += kind.names.length;
-        }
-      });
-    }
-    return { x: { rows: raw.rows, cols: width, data }, encoding, inputs };
-  }
-
-  /** The features of the rows added, encoded, without a target or a minimum of rows (for streaming use). */
-  batch(): NumericBatch {
-    return {
-      x: this.encode(this.x.build()).x,
-      kept: this.kept,
-      dropped: this.dropped,
-      firstDropped: this.firstDropped,
-    };
-  }
-
-  build(): Dataset {
-    const x = this.x.build();
-    if (x.rows === 0) {
-      throw new DataError(
-        'E_NO_ROWS',
-        `no rows left: all ${this.dropped} had a missing or invalid number (first: ${this.firstDropped})`,
-        { file: this.file },
-      );
-    }
-    const { y, classes } = this.labels ? this.targets() : { y: this.y.build(), classes: null };
-    const encoded = this.encode(x);
-    return {
-      file: this.file,
-      header: this.header,
-      features: this.columns.features,
-      targets: this.columns.targets,
-      x: encoded.x,
-      encoding: encoded.encoding,
-      inputs: encoded.inputs,
-      y,
-      classes,
-      dropped: this.dropped,
-      firstDropped: this.firstDropped,
-    };
-  }
-}
-
-/** Appends the record's cells at `at` as a row; returns the first bad column's index (row not added). */
-function fill(m: MatrixBuilder, record: string[], at: number[]): number | undefined {
-  const offset = m.nextRow();
-  const values = m.values;
-  for (let j = 0; j < at.length; j++) {
-    const value = parseNumber(record[at[j]!]!);
-    if (value === undefined) {
-      m.dropLast();
-      return at[j];
-    }
-    values[offset + j] = value;
-  }
-  return undefined;
-}
-
-/** A batch of records' chosen columns as numbers, for streaming use (e.g. predict). */
+/** A batch of records' feature columns as numbers, for streaming use (e.g. predict). */
 export interface NumericBatch {
   x: Matrix;
   /** Index, within the batch, of the record behind each row of `x`. */
@@ -371,34 +75,483 @@ export interface NumericBatch {
   firstDropped?: string;
 }
 
-export function numericBatch(
-  records: string[][],
-  lines: number[],
-  at: number[],
-  header: readonly string[],
+/**
+ * Reads the chosen columns of a CSV stream straight into typed arrays: only
+ * the numbers are kept (and, for columns that are not numbers, each distinct
+ * word once), never the rows' text, so memory is about 8 bytes a cell used,
+ * whatever the file's size. What each column holds is decided from all of
+ * its cells, at the end.
+ */
+export async function loadDataset(
+  input: AsyncIterable<string | Buffer>,
   file: string,
-  dropInvalid: boolean,
-  /** A model's categorical features: the feature at `at[j]` named here is one-hot over its categories. */
-  encoding: readonly FeatureEncoding[] = [],
-): NumericBatch {
-  const features = at.map((column) => header[column]!);
-  const builder = new DatasetBuilder([...header], file, {
-    columns: () => ({ features, targets: [] }),
-    encoding,
-    dropInvalid,
-  });
-  builder.add(records, lines);
-  return builder.batch();
+  options: LoadOptions = {},
+): Promise<Dataset> {
+  let builder: DatasetBuilder | undefined;
+  for await (const batch of readCsv(input, file, options)) {
+    builder ??= new DatasetBuilder(batch.header, file, batch.delimiter, options);
+    builder.add(batch.records, batch.lines);
+  }
+  return builder!.build();
 }
 
-/** Class names in a stable order: numerically when all are numbers, else alphabetically. */
-export function sortLabels(names: readonly string[]): string[] {
-  const numbers = names.map((n) => parseNumber(n));
-  if (numbers.every((n) => n !== undefined)) {
-    return names
-      .map((name, i) => ({ name, n: numbers[i]! }))
-      .sort((a, b) => a.n - b.n)
-      .map((e) => e.name);
+/** The same from a table already in memory. */
+export function datasetFromTable(table: Table, options: LoadOptions = {}): Dataset {
+  const builder = new DatasetBuilder(table.header, table.file, table.delimiter, options);
+  builder.add(table.records, table.lines);
+  return builder.build();
+}
+
+/**
+ * A model's feature columns, batch after batch (predict): each batch comes
+ * back as numbers, while what a column has shown (its decimal mark) holds
+ * for the whole stream.
+ */
+export class FeatureBatches {
+  private readonly builder: DatasetBuilder;
+
+  constructor(
+    header: readonly string[],
+    file: string,
+    delimiter: string,
+    features: readonly string[],
+    options: Pick<LoadOptions, 'encoding' | 'dropInvalid' | 'decimal'> = {},
+  ) {
+    this.builder = new DatasetBuilder([...header], file, delimiter, {
+      ...options,
+      columns: () => ({ features: [...features], targets: [] }),
+    });
   }
-  return [...names].sort();
+
+  read(records: string[][], lines: number[]): NumericBatch {
+    this.builder.add(records, lines);
+    return this.builder.takeBatch();
+  }
+}
+
+/** A cell's code where it is not a number: empty, or a word's index in the column's `WordTable`. */
+const NUMBER = -1;
+const EMPTY = -2;
+
+/** Names under which people keep row numbers and identifiers. */
+const ID_NAME = /^(id|ids|index|idx|row|rownum|row_?number|no|nr|num|key|#)$|[_ .-]id$|[a-z]Id$|^id[_ .-]/i;
+
+/** One used column as it is read, and (at the end) what it turned out to hold. */
+class ColumnReader {
+  readonly name: string;
+  readonly at: number;
+  readonly role: 'feature' | 'target';
+  /** "words": categories or labels; "auto": decided at the end from what the cells hold. */
+  kind: 'number' | 'words' | 'auto';
+  /** Decided from the cells rather than given. */
+  readonly detected: boolean;
+  readonly numbers: NumberReader;
+  readonly words = new WordTable();
+  /** A model's categories or classes: no others are accepted. */
+  readonly fixed: readonly string[] | undefined;
+  /** Per row: NUMBER, EMPTY or a word's code; absent while every cell so far was a number. */
+  codes: number[] | undefined;
+  numberCount = 0;
+  wordCount = 0;
+  /** Categories one-hot encoded (once decided). */
+  levels = 0;
+  firstNumber: { row: number; cell: string } | undefined;
+  // Whether the numbers so far count up as row numbers do.
+  increasing = true;
+  consecutive = true;
+  private previous = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    name: string,
+    at: number,
+    role: 'feature' | 'target',
+    kind: 'number' | 'words' | 'auto',
+    numbers: NumberReader,
+    fixed?: readonly string[],
+  ) {
+    this.name = name;
+    this.at = at;
+    this.role = role;
+    this.kind = kind;
+    this.detected = kind === 'auto';
+    this.numbers = numbers;
+    this.fixed = fixed;
+  }
+
+  /** The cell as a number, or NaN with its code noted. */
+  read(cell: string, row: number, line: number): number {
+    if (this.kind !== 'words') {
+      const value = this.numbers.read(cell, line);
+      if (value !== undefined) {
+        this.numberCount++;
+        this.firstNumber ??= { row, cell };
+        this.codes?.push(NUMBER);
+        if (this.increasing) this.countUp(value);
+        return value;
+      }
+    }
+    const word = cell.trim();
+    let code = EMPTY;
+    if (word !== '') {
+      this.wordCount++;
+      code = this.words.code(word);
+    }
+    (this.codes ??= new Array<number>(row).fill(NUMBER)).push(code);
+    return Number.NaN;
+  }
+
+  private countUp(value: number): void {
+    if (!Number.isInteger(value) || value <= this.previous) {
+      this.increasing = false;
+      return;
+    }
+    if (this.previous === Number.NEGATIVE_INFINITY ? value > 1 : value !== this.previous + 1) {
+      this.consecutive = false;
+    }
+    this.previous = value;
+  }
+
+  /** Forgets the rows read (a streaming batch is done); what the column has shown stays. */
+  clearRows(): void {
+    this.codes = this.kind === 'words' ? [] : undefined;
+  }
+}
+
+class DatasetBuilder {
+  private readonly header: string[];
+  private readonly file: string;
+  private readonly options: LoadOptions;
+  private readonly columns: Columns;
+  private readonly features: ColumnReader[];
+  private readonly targets: ColumnReader[];
+  private x: MatrixBuilder;
+  private y: MatrixBuilder;
+  private lines: number[] = [];
+  private rows = 0;
+
+  constructor(header: string[], file: string, delimiter: string, options: LoadOptions) {
+    this.header = header;
+    this.file = file;
+    this.options = options;
+    this.columns = options.columns ? options.columns(header, file) : chooseColumns(header, file, options.choice);
+    const decimal = options.decimal ?? 'auto';
+    // Commas can only be decimal marks where they do not separate fields.
+    const reader = () => new NumberReader(decimal === 'auto' && delimiter === ',' ? '.' : decimal, decimal !== 'auto');
+    const fixed = new Map((options.encoding ?? []).map((e) => [e.feature, e.categories]));
+    const declared = options.categorical ?? [];
+    checkDeclared(declared, header, file, this.columns);
+    this.features = this.columns.features.map((name) => {
+      const categories = fixed.get(name);
+      const kind = categories || declared.includes(name) ? 'words' : options.detectCategorical ? 'auto' : 'number';
+      return new ColumnReader(name, header.indexOf(name), 'feature', kind, reader(), categories);
+    });
+    const task = options.task ?? 'regress';
+    if (task === 'classify' && this.columns.targets.length !== 1) {
+      throw new DataError('E_CLASSIFY', 'classification takes exactly one target column', { file });
+    }
+    const labels = task === 'classify' || options.classes !== undefined;
+    const targetKind = labels ? 'words' : task === 'auto' && this.columns.targets.length === 1 ? 'auto' : 'number';
+    this.targets = this.columns.targets.map(
+      (name) => new ColumnReader(name, header.indexOf(name), 'target', targetKind, reader(), options.classes),
+    );
+    for (const column of [...this.features, ...this.targets]) {
+      if (column.at < 0) throw new DataError('E_NO_COLUMN', `has no column ${quote(column.name)}`, { file });
+    }
+    this.x = new MatrixBuilder(this.features.length);
+    this.y = new MatrixBuilder(this.targets.length);
+  }
+
+  add(records: string[][], lines: number[]): void {
+    const { features, targets } = this;
+    for (let r = 0; r < records.length; r++) {
+      const record = records[r]!;
+      const line = lines[r]!;
+      const row = this.rows++;
+      this.lines.push(line);
+      let offset = this.x.nextRow();
+      let values = this.x.values;
+      for (let j = 0; j < features.length; j++) {
+        const column = features[j]!;
+        values[offset + j] = column.read(record[column.at]!, row, line);
+      }
+      offset = this.y.nextRow();
+      values = this.y.values;
+      for (let j = 0; j < targets.length; j++) {
+        const column = targets[j]!;
+        values[offset + j] = column.read(record[column.at]!, row, line);
+      }
+    }
+  }
+
+  build(): Dataset {
+    this.decideKinds();
+    const { kept, dropped, firstDropped } = this.checkRows();
+    if (kept.length === 0) {
+      throw new DataError(
+        'E_NO_ROWS',
+        `no rows left: all ${count(dropped, 'row')} had a bad cell (first: ${firstDropped})`,
+        {
+          file: this.file,
+        },
+      );
+    }
+    const { x, encoding, inputs } = this.encodeFeatures(kept, dropped > 0);
+    const { y, classes } = this.encodeTargets(kept, dropped > 0);
+    const decimal = this.options.decimal ?? 'auto';
+    return {
+      file: this.file,
+      header: this.header,
+      features: this.columns.features,
+      targets: this.columns.targets,
+      x,
+      y,
+      classes,
+      encoding,
+      inputs,
+      dropped,
+      firstDropped,
+      decimalComma:
+        decimal === 'auto'
+          ? [...this.features, ...this.targets]
+              .filter((c) => c.kind === 'number' && c.numbers.mark === ',')
+              .map((c) => c.name)
+          : [],
+      rowNumbers: this.features
+        .filter((c) => c.kind === 'number' && c.increasing && this.rows >= 3 && (c.consecutive || ID_NAME.test(c.name)))
+        .map((c) => c.name),
+      wholeLevels: classes ? 0 : wholeLevels(y),
+    };
+  }
+
+  /** The rows added since the last batch, as features (no target, no minimum of rows); then forgets them. */
+  takeBatch(): NumericBatch {
+    this.decideKinds();
+    const { kept, dropped, firstDropped } = this.checkRows();
+    const { x } = this.encodeFeatures(kept, dropped > 0);
+    this.x = new MatrixBuilder(this.features.length);
+    this.y = new MatrixBuilder(0);
+    this.lines = [];
+    this.rows = 0;
+    for (const column of this.features) column.clearRows();
+    return { x, kept, dropped, firstDropped };
+  }
+
+  /** Settles what each "auto" column holds, from all of its cells. */
+  private decideKinds(): void {
+    for (const column of [...this.features, ...this.targets]) {
+      if (column.kind !== 'auto') continue;
+      const words = column.words.names;
+      if (column.wordCount === 0 || words.every(hasDecimalComma)) {
+        // Numbers — those written with a comma where a point was expected are reported per cell.
+        column.kind = 'number';
+      } else if (column.numberCount === 0) {
+        column.kind = 'words';
+        this.checkLevels(column);
+      } else if (column.numberCount >= column.wordCount) {
+        column.kind = 'number'; // a few words among numbers: each is a bad cell
+      } else {
+        const first = column.firstNumber!;
+        const what = column.role === 'target' ? 'labels' : 'categories';
+        const flag = column.role === 'target' ? '--task classify' : `--categorical ${column.name}`;
+        throw new DataError(
+          'E_MIXED_COLUMN',
+          `${quote(first.cell)} is a number among ${count(column.wordCount, 'word')}; if these are ${what}, say ${flag}`,
+          { file: this.file, line: this.lines[first.row], column: column.name },
+        );
+      }
+    }
+  }
+
+  /** A column of words that has about one per row is an id, a date or free text, not categories. */
+  private checkLevels(column: ColumnReader): void {
+    const levels = column.words.names.length;
+    if (!tooManyLevels(levels, this.rows)) return;
+    const location = { file: this.file, column: column.name };
+    const seen = `${count(levels, 'different value')} in ${count(this.rows, 'row')}`;
+    if (column.role === 'target') {
+      throw new DataError(
+        'E_TOO_MANY_CLASSES',
+        `has ${seen}: too many to be classes; pick the target with --target, or say --task classify to train on them anyway`,
+        location,
+      );
+    }
+    throw new DataError(
+      'E_TOO_MANY_CATEGORIES',
+      `has ${seen}, like an id, a date or free text: leave it out with --ignore ${column.name}, or say --categorical ${column.name} to one-hot encode it anyway`,
+      location,
+    );
+  }
+
+  /** Which rows have a bad cell; the first is an error unless `dropInvalid`. */
+  private checkRows(): { kept: number[]; dropped: number; firstDropped: string | undefined } {
+    const byPosition = [...this.features, ...this.targets].sort((a, b) => a.at - b.at);
+    let bad: Uint8Array | undefined;
+    let first: { row: number; column: ColumnReader } | undefined;
+    for (const column of byPosition) {
+      const codes = column.codes;
+      if (!codes) continue;
+      const accepted = this.acceptedWords(column);
+      for (let r = 0; r < codes.length; r++) {
+        const code = codes[r]!;
+        if (column.kind === 'number' ? code === NUMBER : code !== EMPTY && accepted![code]) continue;
+        bad ??= new Uint8Array(this.rows);
+        bad[r] = 1;
+        if (!first || r < first.row) first = { row: r, column };
+      }
+    }
+    const kept: number[] = [];
+    for (let r = 0; r < this.rows; r++) if (!bad?.[r]) kept.push(r);
+    if (!first) return { kept, dropped: 0, firstDropped: undefined };
+    const error = this.badCell(first.column, first.row);
+    if (!this.options.dropInvalid) throw error;
+    return { kept, dropped: this.rows - kept.length, firstDropped: error.message };
+  }
+
+  /** For a column of words: per word, whether it is allowed (a model's columns know theirs). */
+  private acceptedWords(column: ColumnReader): boolean[] | undefined {
+    if (column.kind !== 'words') return undefined;
+    const fixed = column.fixed && new Set(column.fixed);
+    return column.words.names.map((word) => !fixed || fixed.has(word));
+  }
+
+  private badCell(column: ColumnReader, row: number): DataError {
+    const code = column.codes![row]!;
+    const word = code >= 0 ? column.words.names[code]! : '';
+    const location = { file: this.file, line: this.lines[row], column: column.name };
+    const skip = this.options.dropInvalid ? [] : ['--drop-invalid skips such rows'];
+    if (column.kind === 'words' && code >= 0) {
+      const known = listOf(column.fixed!);
+      return column.role === 'target'
+        ? new DataError('E_CLASS', `label ${quote(word)} is not one of the model's classes (${known})`, location)
+        : new DataError('E_CATEGORY', `category ${quote(word)} was not seen in training (known: ${known})`, location);
+    }
+    if (code === EMPTY) return new DataError('E_EMPTY_CELL', withHints('is empty', skip), location);
+    const why = column.numbers.whyNot(word);
+    const hints = [...skip];
+    if (why.endsWith('is not a number') && this.options.encoding === undefined) {
+      hints.push(
+        column.role === 'target'
+          ? `--task classify if ${quote(column.name)} holds labels`
+          : `--categorical ${column.name} if it holds categories`,
+      );
+    }
+    return new DataError('E_NOT_A_NUMBER', withHints(why, hints), location);
+  }
+
+  /** x from the kept rows, each categorical feature one-hot in place of its column. */
+  private encodeFeatures(kept: number[], filtered: boolean): Pick<Dataset, 'x' | 'encoding' | 'inputs'> {
+    const raw = this.x.build();
+    const columns = this.features;
+    if (columns.every((c) => c.kind === 'number')) {
+      return { x: filtered ? takeRows(raw, kept) : raw, encoding: [], inputs: [...this.columns.features] };
+    }
+    const encoding: FeatureEncoding[] = [];
+    const inputs: string[] = [];
+    // Per feature: for a categorical one, each word's code → its one-hot position.
+    const positions = columns.map((column) => {
+      if (column.kind === 'number') {
+        inputs.push(column.name);
+        return null;
+      }
+      const categories = column.fixed ? [...column.fixed] : sortLabels(usedWords(column, kept));
+      column.levels = categories.length;
+      encoding.push({ feature: column.name, categories });
+      for (const c of categories) inputs.push(`${column.name}=${c}`);
+      const at = new Map(categories.map((c, i) => [c, i]));
+      return Int32Array.from(column.words.names, (word) => at.get(word) ?? -1);
+    });
+    const width = inputs.length;
+    const data = new Float64Array(kept.length * width);
+    kept.forEach((r, i) => {
+      let c = i * width;
+      columns.forEach((column, j) => {
+        const position = positions[j];
+        if (!position) data[c++] = raw.data[r * raw.cols + j]!;
+        else {
+          data[c + position[column.codes![r]!]!] = 1;
+          c += column.levels;
+        }
+      });
+    });
+    return { x: { rows: kept.length, cols: width, data }, encoding, inputs };
+  }
+
+  /** y from the kept rows: numbers, or class labels one-hot (0/1 for two classes). */
+  private encodeTargets(kept: number[], filtered: boolean): { y: Matrix; classes: string[] | null } {
+    const target = this.targets[0];
+    if (!target || target.kind !== 'words') {
+      const raw = this.y.build();
+      return { y: filtered ? takeRows(raw, kept) : raw, classes: null };
+    }
+    const classes = target.fixed ? [...target.fixed] : sortLabels(usedWords(target, kept));
+    if (classes.length < 2) {
+      throw new DataError(
+        'E_CLASS',
+        `the target has only one class (${quote(classes[0] ?? '')}): there is nothing to tell apart`,
+        { file: this.file, column: target.name },
+      );
+    }
+    const at = new Map(classes.map((c, i) => [c, i]));
+    const classOf = Int32Array.from(target.words.names, (word) => at.get(word) ?? -1);
+    const cols = classes.length === 2 ? 1 : classes.length;
+    const data = new Float64Array(kept.length * cols);
+    kept.forEach((r, i) => {
+      const k = classOf[target.codes![r]!]!;
+      if (cols === 1) data[i] = k;
+      else data[i * cols + k] = 1;
+    });
+    return { y: { rows: kept.length, cols, data }, classes };
+  }
+}
+
+/** Columns named as categorical must be features of this file. */
+function checkDeclared(declared: readonly string[], header: readonly string[], file: string, columns: Columns): void {
+  for (const name of declared) {
+    if (!header.includes(name)) {
+      throw new UsageError(
+        'E_NO_COLUMN',
+        `${file} has no column ${quote(name)} (its columns: ${listOf(header)})`,
+        'categorical',
+      );
+    }
+    if (columns.targets.includes(name)) {
+      throw new UsageError(
+        'E_USAGE',
+        `${quote(name)} is the target, not a feature; to treat its values as classes, say --task classify`,
+        'categorical',
+      );
+    }
+    if (!columns.features.includes(name)) {
+      throw new UsageError('E_USAGE', `${quote(name)} is not one of the features used`, 'categorical');
+    }
+  }
+}
+
+function withHints(message: string, hints: string[]): string {
+  return hints.length === 0 ? message : `${message} (${hints.join('; ')})`;
+}
+
+/** The words of a column that the kept rows use. */
+function usedWords(column: ColumnReader, kept: number[]): string[] {
+  const used = new Uint8Array(column.words.names.length);
+  for (const r of kept) used[column.codes![r]!] = 1;
+  return column.words.names.filter((_, code) => used[code]);
+}
+
+function takeRows(m: Matrix, rows: number[]): Matrix {
+  const data = new Float64Array(rows.length * m.cols);
+  rows.forEach((r, i) => data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols));
+  return { rows: rows.length, cols: m.cols, data };
+}
+
+/** Whole numbers with at most 20 distinct values in a single target: how many; else 0. */
+function wholeLevels(y: Matrix): number {
+  if (y.cols !== 1) return 0;
+  const seen = new Set<number>();
+  for (const v of y.data) {
+    if (!Number.isInteger(v)) return 0;
+    seen.add(v);
+    if (seen.size > 20) return 0;
+  }
+  return seen.size >= 2 ? seen.size : 0;
 }

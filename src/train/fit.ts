@@ -1,3 +1,4 @@
+import type { LastBatch } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Matrix } from '../data/matrix.js';
 import { columnStats, constantColumns, standardize } from '../data/normalize.js';
@@ -31,6 +32,8 @@ export interface FitOptions {
   learningRate?: number;
   /** Rows per gradient step. Default 32. */
   batchSize?: number;
+  /** Rows that do not fill a whole batch: "balance" (default), "keep" or "drop". */
+  lastBatch?: LastBatch;
   /** Default "compiled"; "graph" trains on `Value` objects (same numbers, slower). */
   engine?: Engine;
   /** Seeds weight initialisation and shuffling. Default 42. */
@@ -84,6 +87,8 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
   const init = resume ?? options.init;
   const learningRate = options.learningRate ?? saved?.lr ?? DEFAULTS.learningRate;
   const batchSize = options.batchSize ?? saved?.batchSize ?? DEFAULTS.batchSize;
+  // Records written before the choice existed trained with the runt batch kept.
+  const lastBatch = options.lastBatch ?? saved?.lastBatch ?? (saved ? 'keep' : 'balance');
   const seed = options.seed ?? saved?.seed ?? DEFAULTS.seed;
   // Epochs fully done before; with --resume, --epochs counts the epochs to add (an interrupted one among them).
   const done = saved?.state?.position.epochs ?? saved?.epochs ?? 0;
@@ -203,6 +208,7 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
     epochs: plannedEpochs,
     learningRate,
     batchSize,
+    lastBatch,
     engine: options.engine,
     loss,
     optimizer,
@@ -215,7 +221,11 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
       ? {
           position: saved.state?.position ?? { epochs: done, batches: 0, randomState: null, partialLoss: 0 },
           optimizer: saved.state?.optimizer ?? null,
-          earlyStopping: saved.state?.earlyStopping ?? null,
+          // A run that stopped early starts counting patience afresh, or it would stop again at once.
+          earlyStopping:
+            saved.state?.earlyStopping && saved.earlyStopping?.stoppedEarly
+              ? { ...saved.state.earlyStopping, waited: 0 }
+              : (saved.state?.earlyStopping ?? null),
         }
       : undefined,
     onBatch: options.onBatch,
@@ -229,6 +239,7 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
     plannedEpochs,
     lr: learningRate,
     batchSize,
+    lastBatch,
     seed,
     shuffle,
     rows: train.x.rows,
@@ -239,6 +250,8 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
       patience === undefined
         ? null
         : { patience, minDelta, stoppedEarly: result.stoppedEarly, bestEpoch: result.earlyStopping?.bestEpoch ?? null },
+    finalLoss: result.finalLoss,
+    finalValidationLoss: result.finalValidationLoss,
     lossHistory: [...(saved?.lossHistory ?? []), ...result.lossHistory],
     validationHistory: [...(saved?.validationHistory ?? []), ...result.validationHistory],
     state: {

@@ -1,4 +1,4 @@
-import { batches } from '../data/batches.js';
+import { batches, type LastBatch } from '../data/batches.js';
 import type { Matrix } from '../data/matrix.js';
 import type { Engine } from '../engine/engine.js';
 import type { Value } from '../engine/value.js';
@@ -66,6 +66,8 @@ export interface LoopOptions {
   epochs: number;
   learningRate: number;
   batchSize: number;
+  /** How rows that do not fill a whole batch are handled. Default "balance". */
+  lastBatch?: LastBatch;
   /** Default "compiled". */
   engine?: Engine;
   /** Threads the compiled engine may use for one batch (default: up to 2). Results do not depend on it. */
@@ -101,6 +103,10 @@ export interface LoopResult {
   earlyStopping: EarlyStoppingState | null;
   /** Epochs fully completed, counting those before a resume. */
   epochsDone: number;
+  /** The loss of the final weights (the kept ones after early stopping) over all training rows. */
+  finalLoss: number;
+  /** The same over the validation rows, when there are some. */
+  finalValidationLoss: number | null;
 }
 
 /** How long the loop may run before letting timers (progress bar) and signals in. */
@@ -116,15 +122,17 @@ const DIVERGED = 1e6;
  */
 export async function trainLoop(mlp: MLP, x: Matrix, y: Matrix, options: LoopOptions): Promise<LoopResult> {
   const step =
-    options.engine === 'graph' ? graphStep(mlp, x, y, options.loss ?? 'mse') : await compiledStep(mlp, x, y, options);
+    options.engine === 'graph'
+      ? graphStep(mlp, x, y, options.loss ?? 'mse', options.batchSize)
+      : await compiledStep(mlp, x, y, options);
   try {
-    return await runEpochs(step, x, options);
+    return await runEpochs(step, x, y, options);
   } finally {
     await step.close();
   }
 }
 
-async function runEpochs(step: Step, x: Matrix, options: LoopOptions): Promise<LoopResult> {
+async function runEpochs(step: Step, x: Matrix, y: Matrix, options: LoopOptions): Promise<LoopResult> {
   const optimizer = new Optimizer(
     options.optimizer ?? OPTIMIZER_DEFAULTS,
     step.params.length,
@@ -141,7 +149,12 @@ async function runEpochs(step: Step, x: Matrix, options: LoopOptions): Promise<L
   let lastYield = performance.now();
   const result = (interrupted: boolean, stoppedEarly: boolean): LoopResult => {
     step.finish();
+    // One more pass: what the weights being kept score, not a running mean taken while they changed.
+    const finalLoss = step.loss(x, y);
+    const finalValidationLoss = options.validation ? step.loss(options.validation.x, options.validation.y) : null;
     return {
+      finalLoss,
+      finalValidationLoss,
       lossHistory,
       validationHistory,
       position,
@@ -159,7 +172,9 @@ async function runEpochs(step: Step, x: Matrix, options: LoopOptions): Promise<L
       if (position.randomState !== null) options.random.state = position.randomState;
       else position.randomState = options.random.state;
     }
-    const steps = batches(x.rows, options.batchSize, options.random);
+    const steps = batches(x.rows, options.batchSize, options.random, options.lastBatch);
+    let rowsInEpoch = 0;
+    for (const rows of steps) rowsInEpoch += rows.length;
     const lr = learningRateAt(options.learningRate, schedule, epoch - 1, options.epochs);
     let weightedLoss = position.partialLoss;
     for (let b = position.batches; b < steps.length; b++) {
@@ -190,7 +205,7 @@ async function runEpochs(step: Step, x: Matrix, options: LoopOptions): Promise<L
         lastYield = performance.now();
       }
     }
-    const loss = weightedLoss / x.rows;
+    const loss = weightedLoss / rowsInEpoch;
     position.epochs = epoch;
     position.batches = 0;
     position.partialLoss = 0;
@@ -232,7 +247,7 @@ interface Step {
   close(): Promise<void>;
 }
 
-function graphStep(mlp: MLP, x: Matrix, y: Matrix, kind: LossName): Step {
+function graphStep(mlp: MLP, x: Matrix, y: Matrix, kind: LossName, batchSize: number): Step {
   const parameters = mlp.parameters();
   const params = Float64Array.from(parameters, (p) => p.data);
   const grads = new Float64Array(params.length);
@@ -247,13 +262,15 @@ function graphStep(mlp: MLP, x: Matrix, y: Matrix, kind: LossName): Step {
       return loss.data;
     },
     updated: () => parameters.forEach((p, i) => (p.data = params[i]!)),
-    loss: (vx, vy) =>
-      batchLoss(
-        mlp,
-        vx,
-        vy,
-        Int32Array.from({ length: vx.rows }, (_, i) => i),
-      ).data,
+    loss(vx, vy) {
+      // A batch's worth of rows at a time, so that the graph never holds the whole data set.
+      let total = 0;
+      for (let start = 0; start < vx.rows; start += batchSize) {
+        const rows = Int32Array.from({ length: Math.min(batchSize, vx.rows - start) }, (_, i) => start + i);
+        total += batchLoss(mlp, vx, vy, rows, kind).data * rows.length;
+      }
+      return total / vx.rows;
+    },
     finish() {},
     close: async () => {},
   };

@@ -15,14 +15,16 @@ async function streamed(text: string, cuts: number[]) {
     }
   }
   let header: string[] | undefined;
+  let delimiter: string | undefined;
   const records: string[][] = [];
   const lines: number[] = [];
   for await (const batch of readCsv(source(), 'd.csv')) {
     header ??= batch.header;
+    delimiter ??= batch.delimiter;
     records.push(...batch.records);
     lines.push(...batch.lines);
   }
-  return { file: 'd.csv', header, records, lines };
+  return { file: 'd.csv', header, records, lines, delimiter };
 }
 
 async function outcome(run: () => unknown) {

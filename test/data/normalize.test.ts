@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batches } from '../../src/data/batches.js';
 import { columnStats, constantColumns, standardize, unstandardize } from '../../src/data/normalize.js';
-import { Random } from '../../src/random.js';
 import { expectClose } from '../helpers/numeric.js';
 
 const m = { rows: 4, cols: 2, data: Float64Array.from([1, 5, 2, 5, 3, 5, 4, 5]) };
@@ -19,17 +17,5 @@ describe('standardisation', () => {
     const z = standardize(m, stats);
     expectClose([z.data[0]!, z.data[1]!], [-1.5 / Math.sqrt(1.25), 0], 1e-15);
     expectClose(unstandardize(z, stats).data, m.data, 1e-15);
-  });
-});
-
-describe('batches', () => {
-  it('keeps file order without a random source and keeps the partial last batch', () => {
-    expect(batches(7, 3).map((b) => Array.from(b))).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
-  });
-
-  it('shuffles every row exactly once with one', () => {
-    const all = batches(10, 4, new Random(1)).flatMap((b) => Array.from(b));
-    expect(all).not.toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect([...all].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 });

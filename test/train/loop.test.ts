@@ -40,14 +40,17 @@ describe('one gradient-descent step, derived by hand', () => {
 
 describe('training matches an independent dense implementation of the same steps', () => {
   it.each([
-    [[3, 5, 4, 2], 'tanh', 'linear', 4],
-    [[2, 6, 1], 'relu', 'sigmoid', 3],
-    [[4, 3, 3], 'sigmoid', 'tanh', 10],
+    [[3, 5, 4, 2], 'tanh', 'linear', 4, 'keep'],
+    [[2, 6, 1], 'relu', 'sigmoid', 3, 'keep'],
+    [[4, 3, 3], 'sigmoid', 'tanh', 10, 'keep'],
+    [[3, 5, 4, 2], 'tanh', 'linear', 4, 'balance'],
+    [[2, 6, 1], 'relu', 'sigmoid', 3, 'balance'],
+    [[2, 6, 1], 'tanh', 'linear', 3, 'drop'],
   ] as const)(
-    'layers %j, %s/%s, batch %d, 6 epochs: weights to 1e-9',
-    async (layers, activation, outputActivation, batchSize) => {
+    'layers %j, %s/%s, batch %d, last batch %s, 6 epochs: weights to 1e-9',
+    async (layers, activation, outputActivation, batchSize, lastBatch) => {
       const random = new Random(21);
-      const rows = 10; // not a multiple of the batch size: the partial last batch is its own step
+      const rows = 10; // not a multiple of the batch size, so the last batch mode matters
       const header = [
         ...Array.from({ length: layers[0] }, (_, i) => `x${i}`),
         ...Array.from({ length: layers[layers.length - 1]! }, (_, j) => `y${j}`),
@@ -78,20 +81,34 @@ describe('training matches an independent dense implementation of the same steps
         epochs,
         learningRate: lr,
         batchSize,
+        lastBatch,
       });
 
+      // Batch boundaries as the modes are documented: keep (4,4,2), balance (4,3,3), drop (3,3,3).
+      const bounds: [number, number][] = [];
+      if (lastBatch === 'balance') {
+        const count = Math.ceil(rows / batchSize);
+        for (let b = 0, s = 0; b < count; b++) {
+          const n = Math.floor(rows / count) + (b < rows % count ? 1 : 0);
+          bounds.push([s, n]);
+          s += n;
+        }
+      } else {
+        const end = lastBatch === 'drop' ? rows - (rows % batchSize) : rows;
+        for (let s = 0; s < end; s += batchSize) bounds.push([s, Math.min(batchSize, end - s)]);
+      }
+      const trained = bounds.reduce((total, [, n]) => total + n, 0);
       const reference = cloneLayers(start);
       const xs = data.map((r) => r.slice(0, layers[0]));
       const ys = data.map((r) => r.slice(layers[0]));
       const history: number[] = [];
       for (let e = 0; e < epochs; e++) {
         let total = 0;
-        for (let s = 0; s < rows; s += batchSize) {
-          const n = Math.min(batchSize, rows - s);
+        for (const [s, n] of bounds) {
           total +=
             n * referenceStep(reference, xs.slice(s, s + n), ys.slice(s, s + n), lr, activation, outputActivation);
         }
-        history.push(total / rows);
+        history.push(total / trained);
       }
       model.parameters.forEach((layer, l) => {
         expectClose(layer.weights.flat(), reference[l]!.weights.flat(), 1e-9, `layer ${l} weights`);

@@ -1,11 +1,12 @@
-import { columnIndices } from '../../data/columns.js';
 import { csvCell, csvLine } from '../../data/csv-output.js';
 import { readCsv } from '../../data/csv.js';
-import { numericBatch } from '../../data/dataset.js';
+import { FeatureBatches } from '../../data/dataset.js';
+import type { DecimalMark } from '../../data/numbers.js';
 import { inputName, openInput } from '../../data/source.js';
 import type { Engine } from '../../engine/engine.js';
 import { loadModel } from '../../model-file.js';
 import { argmax, modelColumns, Predictor } from '../../model.js';
+import { UsageError } from '../../errors.js';
 import { writeStdout } from '../output.js';
 import { reportDropped } from '../terminal.js';
 
@@ -15,21 +16,31 @@ export interface PredictFlags {
   proba?: boolean;
   engine: Engine;
   delimiter?: string;
+  decimal?: DecimalMark;
   dropInvalid?: boolean;
 }
 
 /** Streams: each batch of input rows is predicted and written before the next is read. */
 export async function predictCommand(data: string, flags: PredictFlags): Promise<void> {
   const model = await loadModel(flags.model);
+  if (flags.proba && !model.classes) {
+    throw new UsageError('E_USAGE', `--proba: ${flags.model} is a regression model; it has no class probabilities`);
+  }
   const predictor = new Predictor(model, flags.engine);
   const file = inputName(data);
-  let featureAt: number[] | undefined;
+  let features: FeatureBatches | undefined;
   let dropped = 0;
   let firstDropped: string | undefined;
   for await (const batch of readCsv(openInput(data, process.stdin), file, { delimiter: flags.delimiter })) {
     let out = '';
-    if (!featureAt) {
-      featureAt = columnIndices(batch.header, file, modelColumns(model, false)(batch.header, file).features);
+    if (!features) {
+      features = new FeatureBatches(
+        batch.header,
+        file,
+        batch.delimiter,
+        modelColumns(model, false)(batch.header, file).features,
+        { encoding: model.encoding, dropInvalid: flags.dropInvalid, decimal: flags.decimal },
+      );
       const classes = model.classes;
       const outputs = classes
         ? [model.targets[0]!, ...(flags.proba ? classes.map((c) => `p_${c}`) : [])]
@@ -37,15 +48,7 @@ export async function predictCommand(data: string, flags: PredictFlags): Promise
       const names = outputs.map((t) => (flags.withInput && batch.header.includes(t) ? `predicted_${t}` : t));
       out += `${csvLine(flags.withInput ? [...batch.header, ...names] : names)}\n`;
     }
-    const numbers = numericBatch(
-      batch.records,
-      batch.lines,
-      featureAt,
-      batch.header,
-      file,
-      flags.dropInvalid ?? false,
-      model.encoding,
-    );
+    const numbers = features.read(batch.records, batch.lines);
     dropped += numbers.dropped;
     firstDropped ??= numbers.firstDropped;
     const y = predictor.run(numbers.x);

@@ -8,13 +8,20 @@ import type { ScheduleName } from '../../train/schedule.js';
 import type { EpochEvent } from '../../train/loop.js';
 import { inputName, openInput } from '../../data/source.js';
 import type { Engine } from '../../engine/engine.js';
-import { abandonPendingWrites, checkWritable, loadModel, saveModel, serializeModel } from '../../model-file.js';
+import { abandonPendingWrites, checkWritable, sameFile } from '../../files.js';
+import { loadModel, saveModel, serializeModel } from '../../model-file.js';
+import type { TrainedModel, TrainingRecord } from '../../model.js';
+import type { LastBatch } from '../../data/batches.js';
+import type { DecimalMark } from '../../data/numbers.js';
+import type { Dataset } from '../../data/dataset.js';
+import { count, listOf, quote } from '../../text.js';
 import type { Activation, HiddenActivation } from '../../nn/activation.js';
 import { formatLayerSpec } from '../../nn/layer-spec.js';
 import { fit, type FitResult } from '../../train/fit.js';
 import { formatCount, formatNumber, formatSeconds, writeStdout } from '../output.js';
 import { TrainingProgress } from '../progress.js';
 import { isInteractive, note, reportDropped, stderrColors, warn } from '../terminal.js';
+import { resolve as resolvePath } from 'node:path';
 
 export interface TrainFlags {
   layers?: number[];
@@ -53,6 +60,9 @@ export interface TrainFlags {
   out: string;
   engine: Engine;
   delimiter?: string;
+  decimal?: DecimalMark;
+  ignore?: string[];
+  lastBatch: LastBatch;
   dropInvalid?: boolean;
   quiet?: boolean;
 }
@@ -71,12 +81,24 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
   if (flags.validation !== undefined && flags.validationSplit !== undefined) {
     throw new UsageError('E_USAGE', 'give --validation-split or --validation, not both');
   }
+  if (flags.log === '-' && flags.out === '-') {
+    throw new UsageError('E_USAGE', '--log - and --out - would both write to stdout; send one of them to a file');
+  }
   // Check everything that can fail before spending time on training.
   const resume = flags.resume === undefined ? undefined : await loadModel(flags.resume);
   const init = flags.init === undefined ? resume : await loadModel(flags.init);
-  if (flags.out !== '-') await checkWritable(flags.out);
-  if (flags.log !== undefined) await checkWritable(flags.log);
-  const choice = { targets: flags.target ?? init?.targets, features: flags.features ?? init?.features };
+  await checkOutputs(data, flags);
+  warnUnusedSettings(flags, given, resume);
+  const fromModel = flags.init !== undefined ? 'the --init model' : 'the --resume model';
+  const choice = {
+    targets: flags.target ?? init?.targets,
+    features: flags.features ?? init?.features,
+    ignore: flags.ignore,
+    namedBy: init && {
+      targets: flags.target ? undefined : fromModel,
+      features: flags.features ? undefined : fromModel,
+    },
+  };
   // A saved model's task and classes hold; else --task, or --loss cross-entropy, decides (auto: labels classify).
   const asked = init ? init.task : given('task') ? flags.task : 'auto';
   if (flags.loss !== undefined && asked !== 'auto' && (flags.loss === 'mse') !== (asked === 'regress')) {
@@ -89,29 +111,24 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
   const dataset = await loadDataset(openInput(data, process.stdin), inputName(data), {
     choice,
     delimiter: flags.delimiter,
+    decimal: flags.decimal,
     dropInvalid: flags.dropInvalid,
     task,
     classes: init?.classes ?? undefined,
-    ...(init ? { encoding: init.encoding } : { categorical: flags.categorical ?? 'auto' }),
+    ...(init ? { encoding: init.encoding } : { categorical: flags.categorical, detectCategorical: true }),
   });
-  if (!init && dataset.encoding.length > 0 && !flags.quiet) {
-    const list = dataset.encoding.map((e) => `${e.feature} (${e.categories.length})`).join(', ');
-    note(
-      `autograd: one-hot encoding the categorical feature${dataset.encoding.length === 1 ? '' : 's'} ${list}: ${dataset.x.cols} inputs in all`,
-    );
-  }
-  if (task === 'auto' && dataset.classes && !flags.quiet) {
-    note(
-      `autograd: ${dataset.targets[0]} holds labels, so this is classification: ${dataset.classes.length} classes (${dataset.classes.join(', ')}), cross-entropy loss`,
-    );
-  }
-  if (!flags.quiet) reportDropped(dataset.dropped, dataset.firstDropped);
+  if (!flags.quiet) describeData(dataset, task === 'auto');
   const validation =
     flags.validation === undefined
       ? undefined
       : await loadDataset(openInput(flags.validation, process.stdin), inputName(flags.validation), {
-          choice: { targets: dataset.targets, features: dataset.features },
+          choice: {
+            targets: dataset.targets,
+            features: dataset.features,
+            namedBy: { targets: 'the training data', features: 'the training data' },
+          },
           delimiter: flags.delimiter,
+          decimal: flags.decimal,
           dropInvalid: flags.dropInvalid,
           task: dataset.classes ? 'classify' : 'regress',
           classes: dataset.classes ?? undefined,
@@ -142,6 +159,7 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
       epochs: pick('epochs', flags.epochs),
       learningRate: pick('lr', flags.lr),
       batchSize: pick('batchSize', flags.batchSize),
+      lastBatch: pick('lastBatch', flags.lastBatch),
       seed: pick('seed', flags.seed),
       engine: flags.engine,
       init: resume ? undefined : init,
@@ -207,7 +225,7 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
   if (result.interrupted) {
     note(
       `autograd: interrupted in epoch ${training.epochs + 1} of ${training.plannedEpochs}; ` +
-        `the model so far (${training.epochs} full epoch${training.epochs === 1 ? '' : 's'}) was written to ${where}`,
+        `the model so far (${count(training.epochs, 'full epoch')}) was written to ${where}`,
     );
     process.exitCode = SIGNAL_EXIT[interruption.received!];
     return;
@@ -221,17 +239,123 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
     note(lossChart(training.lossHistory, training.validationHistory));
   }
   if (!flags.quiet) {
-    const finalLoss = training.lossHistory[training.lossHistory.length - 1] ?? Number.NaN;
     const epochsRun = result.epochsDone - (resume?.training?.state?.position.epochs ?? resume?.training?.epochs ?? 0);
-    const rows = training.rows;
+    note(summaryLine(model, training, seconds, epochsRun, where));
+  }
+}
+
+/** The last line of a run, shortened to fit the terminal: the rate goes first, then the time. */
+function summaryLine(
+  model: TrainedModel,
+  training: TrainingRecord,
+  seconds: number,
+  epochsRun: number,
+  where: string,
+): string {
+  const loss = training.finalLoss ?? training.lossHistory[training.lossHistory.length - 1] ?? Number.NaN;
+  const head = `${formatLayerSpec(model.layers)} for ${count(training.epochs, 'epoch')} on ${count(training.rows, 'row')}`;
+  const time = ` in ${formatSeconds(seconds)}`;
+  const rate = ` (${formatCount((training.rows * epochsRun) / seconds)} rows/s)`;
+  const tail =
+    `; final loss ${formatNumber(loss, 4)}` +
+    (training.finalValidationLoss !== null ? `, validation ${formatNumber(training.finalValidationLoss, 4)}` : '') +
+    (model.normalization && model.task === 'regress' ? ' (standardised)' : '') +
+    `; model written to `;
+  const width = process.stderr.isTTY ? process.stderr.columns || 80 : Number.POSITIVE_INFINITY;
+  const fits = (middle: string) => `trained ${head}${middle}${tail}${where}`.length <= width;
+  const middle = fits(time + rate) ? time + rate : fits(time) ? time : '';
+  return `${stderrColors.green('trained')} ${head}${middle}${tail}${stderrColors.bold(where)}`;
+}
+
+/**
+ * Refuses, before any work, an output that would replace an input (the data,
+ * --validation, --init; --resume may be rewritten by --out, which is how a run
+ * goes on) or the other output; checks that each output can be written.
+ */
+async function checkOutputs(data: string, flags: TrainFlags): Promise<void> {
+  const inputs: [string | undefined, string][] = [
+    [data, 'the training data'],
+    [flags.validation, 'the --validation data'],
+    [flags.init, 'the --init model'],
+  ];
+  const outputs: [string | undefined, string][] = [
+    [flags.out, 'out'],
+    [flags.log, 'log'],
+  ];
+  const written: string[] = [];
+  for (const [output, option] of outputs) {
+    if (output === undefined || output === '-') continue;
+    const guarded =
+      option === 'log' && flags.resume !== undefined
+        ? [...inputs, [flags.resume, 'the --resume model'] as const]
+        : inputs;
+    for (const [input, what] of guarded) {
+      if (input !== undefined && input !== '-' && (await sameFile(output, input))) {
+        throw new UsageError('E_OVERWRITE', `${quote(output)} is ${what}; writing there would destroy it`, option);
+      }
+    }
+    for (const other of written) {
+      if (resolvePath(other) === resolvePath(output) || (await sameFile(other, output))) {
+        throw new UsageError('E_OVERWRITE', `${quote(output)} is also where --out writes the model`, option);
+      }
+    }
+    await checkWritable(output);
+    written.push(output);
+  }
+}
+
+/** A setting given for an optimizer or schedule that the run does not use is worth a word. */
+function warnUnusedSettings(flags: TrainFlags, given: (name: string) => boolean, resume?: TrainedModel): void {
+  if (flags.quiet) return;
+  const saved = resume?.training;
+  const optimizer = given('optimizer') || !saved ? flags.optimizer : saved.optimizer.name;
+  const schedule = given('lrSchedule') || !saved ? flags.lrSchedule : saved.lrSchedule.name;
+  const uses: [string, string, boolean][] = [
+    ['momentum', '--optimizer momentum', optimizer === 'momentum'],
+    ['beta1', '--optimizer adam', optimizer === 'adam'],
+    ['beta2', '--optimizer adam', optimizer === 'adam'],
+    ['eps', '--optimizer adam', optimizer === 'adam'],
+    ['lrStepSize', '--lr-schedule step', schedule === 'step'],
+    ['lrGamma', '--lr-schedule step', schedule === 'step'],
+    ['lrMin', '--lr-schedule cosine', schedule === 'cosine'],
+  ];
+  for (const [name, owner, used] of uses) {
+    if (given(name) && !used) {
+      const flag = `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      warn(
+        `${flag} is for ${owner}; this run uses ${owner.startsWith('--optimizer') ? optimizer : schedule}, so it has no effect`,
+      );
+    }
+  }
+}
+
+/** What autograd made of the data, where it decided something the user did not say. */
+function describeData(dataset: Dataset, taskAuto: boolean): void {
+  if (dataset.decimalComma.length > 0) {
     note(
-      `${stderrColors.green('trained')} ${formatLayerSpec(model.layers)} for ${training.epochs} epochs on ${formatCount(rows)} rows ` +
-        `in ${formatSeconds(seconds)} (${formatCount((rows * epochsRun) / seconds)} rows/s); ` +
-        `final loss ${formatNumber(finalLoss, 4)}` +
-        `${training.validationHistory.length > 0 ? `, validation ${formatNumber(training.validationHistory[training.validationHistory.length - 1]!, 4)}` : ''}` +
-        `${model.normalization && model.task === 'regress' ? ' (standardised)' : ''}; model written to ${stderrColors.bold(where)}`,
+      `autograd: reading decimal commas (as in "71,51") in ${listOf(dataset.decimalComma)}; --decimal . turns this off`,
     );
   }
+  for (const name of dataset.rowNumbers) {
+    warn(`feature ${quote(name)} counts up row by row like an id; if it is one, leave it out with --ignore ${name}`);
+  }
+  if (dataset.encoding.length > 0) {
+    const list = listOf(dataset.encoding.map((e) => `${e.feature} (${e.categories.length})`));
+    note(
+      `autograd: one-hot encoding the categorical feature${dataset.encoding.length === 1 ? '' : 's'} ${list}: ${dataset.x.cols} inputs in all`,
+    );
+  }
+  if (taskAuto && dataset.classes) {
+    note(
+      `autograd: ${dataset.targets[0]} holds labels, so this is classification: ${count(dataset.classes.length, 'class', 'classes')} (${listOf(dataset.classes)}), cross-entropy loss`,
+    );
+  }
+  if (taskAuto && dataset.wholeLevels > 0) {
+    note(
+      `autograd: ${dataset.targets[0]} holds ${dataset.wholeLevels} different whole numbers; training a regression — say --task classify to treat them as classes`,
+    );
+  }
+  reportDropped(dataset.dropped, dataset.firstDropped);
 }
 
 /**
@@ -267,12 +391,13 @@ function catchSignals(onFirst: () => void) {
 
 /** --log: one line per epoch as it ends, CSV or (for .jsonl) JSON lines. */
 class EpochLog {
-  private readonly stream: WriteStream;
+  private readonly stream: NodeJS.WritableStream;
   private readonly json: boolean;
 
+  /** `-` writes to stdout (as CSV). */
   constructor(path: string) {
     this.json = path.endsWith('.jsonl');
-    this.stream = createWriteStream(path);
+    this.stream = path === '-' ? process.stdout : createWriteStream(path);
     if (!this.json) this.stream.write('epoch,train_loss,validation_loss,lr,seconds\n');
   }
 
@@ -292,8 +417,9 @@ class EpochLog {
   }
 
   close(): Promise<void> {
+    if (this.stream === process.stdout) return Promise.resolve();
     return new Promise((resolve, reject) =>
-      this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      (this.stream as WriteStream).end((error?: Error | null) => (error ? reject(error) : resolve())),
     );
   }
 }
