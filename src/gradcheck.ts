@@ -1,7 +1,8 @@
 import type { Matrix } from './data/matrix.js';
 import type { Engine } from './engine/engine.js';
 import { CompiledMLP } from './nn/compiled-mlp.js';
-import { mseLoss } from './nn/loss.js';
+import { batchLossOf, type LossName } from './nn/loss.js';
+import { checkGraphFits } from './nn/graph-size.js';
 import type { MLP } from './nn/mlp.js';
 
 export interface GradcheckOptions {
@@ -11,6 +12,8 @@ export interface GradcheckOptions {
   step?: number;
   /** Largest relative error that passes. Default 1e-5. */
   tolerance?: number;
+  /** The loss whose gradients are checked: the model's own. Default "mse". */
+  loss?: LossName;
   /** The gradients to check instead of the engine's (tests use it to check a broken one). */
   gradients?: (mlp: MLP, x: Matrix, y: Matrix) => Promise<Float64Array> | Float64Array;
 }
@@ -33,7 +36,7 @@ export interface GradcheckResult {
 }
 
 /**
- * Compares every back-propagated ∂L/∂w of the MSE on a batch with the central
+ * Compares every back-propagated ∂L/∂w of the loss on a batch with the central
  * difference (L(w + h) − L(w − h)) / 2h. The error is relative to the larger
  * of the two, and to 1e-3 of the largest gradient, since near-zero gradients
  * carry the difference's rounding, not the engine's.
@@ -47,12 +50,14 @@ export async function gradcheck(
   const step = options.step ?? 1e-5;
   const tolerance = options.tolerance ?? 1e-5;
   const rows = Int32Array.from({ length: x.rows }, (_, i) => i);
-  const net = await CompiledMLP.forTraining(mlp, { batchSize: x.rows, threads: 1 });
+  const loss = options.loss ?? 'mse';
+  if (options.engine === 'graph') checkGraphFits(mlp.parameters().length, x.rows);
+  const net = await CompiledMLP.forTraining(mlp, { batchSize: x.rows, threads: 1, loss });
   try {
     const analytic = options.gradients
       ? await options.gradients(mlp, x, y)
       : options.engine === 'graph'
-        ? graphGradients(mlp, x, y)
+        ? graphGradients(mlp, x, y, loss)
         : (net.lossAndGradients(x, y, rows), Float64Array.from(net.grads));
 
     const params = net.params;
@@ -98,14 +103,14 @@ export async function gradcheck(
   }
 }
 
-function graphGradients(mlp: MLP, x: Matrix, y: Matrix): Float64Array {
+function graphGradients(mlp: MLP, x: Matrix, y: Matrix, kind: LossName): Float64Array {
   const predictions = [];
   const targets = [];
   for (let r = 0; r < x.rows; r++) {
     predictions.push(mlp.call(Array.from(x.data.subarray(r * x.cols, (r + 1) * x.cols))));
     targets.push(Array.from(y.data.subarray(r * y.cols, (r + 1) * y.cols)));
   }
-  const loss = mseLoss(predictions, targets);
+  const loss = batchLossOf(kind, predictions, targets);
   mlp.zeroGrad();
   loss.backward();
   return Float64Array.from(mlp.parameters(), (p) => p.grad);

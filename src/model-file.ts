@@ -4,6 +4,7 @@ import { LAST_BATCH_MODES, type LastBatch } from './data/batches.js';
 import { fileError } from './data/source.js';
 import type { ColumnStats } from './data/normalize.js';
 import { ModelFileError } from './errors.js';
+import { quote } from './text.js';
 import type { TrainedModel, TrainingRecord, TrainingState } from './model.js';
 import { OPTIMIZER_DEFAULTS, OPTIMIZERS, type OptimizerName, type OptimizerSettings } from './train/optimizer.js';
 import { SCHEDULE_DEFAULTS, SCHEDULES, type ScheduleName, type ScheduleSettings } from './train/schedule.js';
@@ -108,6 +109,9 @@ export function parseModel(text: string, file = 'model'): TrainedModel {
     classes = c as string[];
   }
   const targets = names(json.targets, '"targets"', task === 'classify' ? 1 : outputs, fail);
+  const columns = [...features, ...targets];
+  const repeated = columns.find((name, i) => columns.indexOf(name) !== i);
+  if (repeated !== undefined) return fail(`names the column ${quote(repeated)} twice in "features" and "targets"`);
 
   let normalization: TrainedModel['normalization'] = null;
   // Absent counts as null, so a hand-written file (e.g. weights exported from elsewhere) needs no empty fields.

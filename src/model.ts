@@ -78,6 +78,12 @@ export interface TrainingState {
   earlyStopping: EarlyStoppingState | null;
 }
 
+/** The loss the model was (or would be) trained with: MSE, or cross-entropy for classes. */
+export function lossOf(model: TrainedModel): LossName {
+  if (!model.classes) return 'mse';
+  return model.classes.length === 2 ? 'binary-cross-entropy' : 'cross-entropy';
+}
+
 export function createNetwork(model: TrainedModel): MLP {
   const mlp = new MLP(model.layers, { activation: model.activation, outputActivation: model.outputActivation });
   mlp.setParameters(model.parameters);

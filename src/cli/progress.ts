@@ -12,12 +12,13 @@ export class TrainingProgress {
   private validation = '';
 
   /** `done`: batches already behind when the bar starts (a resumed run). */
-  constructor(epochs: number, batchesPerEpoch: number, done = 0) {
+  constructor(epochs: number, batchesPerEpoch: number, done = 0, validation = false) {
+    const { format, barsize } = barLayout(process.stderr.columns || 80, String(epochs).length, validation);
     this.bar = new cliProgress.SingleBar(
       {
         stream: process.stderr,
-        format: `${stderrColors.cyan('{bar}')} {percentage}% | epoch {epoch}/{epochs} | loss {loss}{validation} | {rate} rows/s | ETA {eta_formatted}`,
-        barsize: 24,
+        format,
+        barsize,
         hideCursor: true,
         clearOnComplete: true,
         etaBuffer: 50,
@@ -46,4 +47,35 @@ export class TrainingProgress {
   stop(): void {
     this.bar.stop();
   }
+}
+
+/**
+ * The bar's fields for a terminal this wide, so that its line never wraps:
+ * rows/s goes first, then the validation loss, then the bar shrinks and goes;
+ * the ETA stays. Widths are the longest each field prints.
+ */
+export function barLayout(columns: number, epochDigits: number, validation: boolean) {
+  const fields = {
+    percentage: [' {percentage}%', 5],
+    epoch: [' | epoch {epoch}/{epochs}', 9 + 2 * epochDigits],
+    loss: [' | loss {loss}', 17],
+    validation: ['{validation}', validation ? 24 : 0],
+    rate: [' | {rate} rows/s', 21],
+    eta: [' | ETA {eta_formatted}', 13],
+  } as const;
+  const tries: (keyof typeof fields)[][] = [
+    ['percentage', 'epoch', 'loss', 'validation', 'rate', 'eta'],
+    ['percentage', 'epoch', 'loss', 'validation', 'eta'],
+    ['percentage', 'epoch', 'loss', 'eta'],
+    ['epoch', 'loss', 'eta'],
+  ];
+  const room = columns - 1; // a line that fills the last column wraps on some terminals
+  for (const names of tries) {
+    const width = names.reduce((total, name) => total + fields[name][1], 0);
+    const barsize = Math.min(24, room - width);
+    const text = names.map((name) => fields[name][0]).join('');
+    if (barsize >= 8) return { format: `${stderrColors.cyan('{bar}')}${text}`, barsize };
+    if (width <= room && names.length === 3) return { format: text.replace(/^ \| /, ''), barsize: 0 };
+  }
+  return { format: 'epoch {epoch}/{epochs} | ETA {eta_formatted}', barsize: 0 };
 }

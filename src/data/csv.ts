@@ -27,6 +27,9 @@ export interface RecordBatch {
 
 const DETECTABLE = [',', ';', '\t'];
 
+/** A record longer than this is not a row of a table: a binary file, or one without line breaks. */
+export const MAX_RECORD = 1 << 20;
+
 /**
  * Cuts CSV text into records as it arrives, in pieces of any size. A newline
  * ends a record only outside quotes, so quoted fields may hold newlines,
@@ -61,6 +64,11 @@ export class CsvSplitter {
       this.started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
+    const nul = text.indexOf('\0');
+    if (nul >= 0) {
+      const line = this.line + 1 + countLines(text, nul);
+      throw new DataError('E_NOT_TEXT', 'has a NUL byte: this is not a text (CSV) file', { file: this.file, line });
+    }
     let start = 0;
     for (;;) {
       const newline = text.indexOf('\n', start);
@@ -68,6 +76,7 @@ export class CsvSplitter {
       const piece = text.slice(start, newline);
       start = newline + 1;
       this.line++;
+      if (piece.length + this.carry.length > MAX_RECORD) this.tooLong(this.carryLine || this.line);
       if (this.carryLine === 0 && piece.indexOf('"') < 0) {
         this.emit(piece, this.line, out); // the common case: a whole line, no quotes
         continue;
@@ -91,7 +100,16 @@ export class CsvSplitter {
       this.carry += rest;
       this.carryLine ||= this.line + 1;
       this.open = this.open !== oddQuotes(rest);
+      if (this.carry.length > MAX_RECORD) this.tooLong(this.carryLine);
     }
+  }
+
+  private tooLong(line: number): never {
+    throw new DataError(
+      'E_RECORD_TOO_LONG',
+      `a record longer than ${MAX_RECORD / (1 << 20)} MiB starts here: this does not look like a CSV file`,
+      { file: this.file, line },
+    );
   }
 
   /** The end of the text: emits a last record without a final newline, or refuses an open quote. */
@@ -140,6 +158,12 @@ export class CsvSplitter {
       throw error;
     }
   }
+}
+
+function countLines(text: string, end: number): number {
+  let lines = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) lines++;
+  return lines;
 }
 
 function oddQuotes(text: string): boolean {
@@ -237,7 +261,14 @@ export async function* readCsv(
   const splitter = new CsvSplitter(file, options);
   const decoder = new StringDecoder('utf8');
   let rows = 0;
+  let first = true;
   for await (const chunk of input) {
+    if (first && typeof chunk !== 'string' && chunk.length >= 2) {
+      if ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)) {
+        throw new DataError('E_NOT_UTF8', 'is UTF-16 text; save it as UTF-8 (CSV UTF-8 in spreadsheets)', { file });
+      }
+    }
+    first = false;
     const batch: RecordBatch = { records: [], lines: [] };
     splitter.push(typeof chunk === 'string' ? chunk : decoder.write(chunk), batch);
     rows += batch.records.length;

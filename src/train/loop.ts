@@ -1,9 +1,10 @@
 import { batches, type LastBatch } from '../data/batches.js';
 import type { Matrix } from '../data/matrix.js';
 import type { Engine } from '../engine/engine.js';
-import type { Value } from '../engine/value.js';
+import { topologicalOrder, type Value } from '../engine/value.js';
 import { DivergenceError } from '../errors.js';
 import { CompiledMLP } from '../nn/compiled-mlp.js';
+import { checkGraphFits } from '../nn/graph-size.js';
 import { batchLossOf, type LossName } from '../nn/loss.js';
 import type { MLP } from '../nn/mlp.js';
 import type { Random } from '../random.js';
@@ -184,7 +185,7 @@ async function runEpochs(step: Step, x: Matrix, y: Matrix, options: LoopOptions)
         return result(true, false);
       }
       const rows = steps[b]!;
-      const loss = step.run(rows);
+      const loss = await step.run(rows);
       startLoss ??= loss;
       if (!Number.isFinite(loss) || loss > DIVERGED * Math.max(startLoss, 1e-6)) {
         throw new DivergenceError(epoch, b + 1, loss, startLoss);
@@ -236,7 +237,7 @@ interface Step {
   /** ∂L/∂params after `run`. */
   grads: Float64Array;
   /** The batch's loss before the step; leaves the gradients in `grads`. */
-  run(rows: Int32Array): number;
+  run(rows: Int32Array): number | Promise<number>;
   /** Tells the engine that `params` changed. */
   updated(): void;
   /** The loss on other rows, without touching the gradients. */
@@ -249,15 +250,16 @@ interface Step {
 
 function graphStep(mlp: MLP, x: Matrix, y: Matrix, kind: LossName, batchSize: number): Step {
   const parameters = mlp.parameters();
+  checkGraphFits(parameters.length, Math.min(batchSize, x.rows));
   const params = Float64Array.from(parameters, (p) => p.data);
   const grads = new Float64Array(params.length);
   return {
     params,
     grads,
-    run(rows) {
-      const loss = batchLoss(mlp, x, y, rows, kind);
+    async run(rows) {
+      const loss = await batchLossInSlices(mlp, x, y, rows, kind);
       mlp.zeroGrad();
-      loss.backward();
+      await backwardInSlices(loss);
       parameters.forEach((p, i) => (grads[i] = p.grad));
       return loss.data;
     },
@@ -291,6 +293,39 @@ async function compiledStep(mlp: MLP, x: Matrix, y: Matrix, options: LoopOptions
     finish: () => net.push(),
     close: () => net.close(),
   };
+}
+
+// A big object graph takes seconds per batch: building and walking it in
+// slices lets signals in between (a second Ctrl-C must stop the run at once).
+
+async function batchLossInSlices(mlp: MLP, x: Matrix, y: Matrix, rows: Int32Array, kind: LossName): Promise<Value> {
+  const predictions: Value[][] = [];
+  const targets: number[][] = [];
+  let last = performance.now();
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    predictions.push(mlp.call(Array.from(x.data.subarray(r * x.cols, (r + 1) * x.cols))));
+    targets.push(Array.from(y.data.subarray(r * y.cols, (r + 1) * y.cols)));
+    if (performance.now() - last > YIELD_EVERY_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      last = performance.now();
+    }
+  }
+  return batchLossOf(kind, predictions, targets);
+}
+
+/** `loss.backward()`, the same walk in the same order, with a turn for events every few milliseconds. */
+async function backwardInSlices(loss: Value): Promise<void> {
+  const order = topologicalOrder(loss);
+  loss.grad = 1;
+  let last = performance.now();
+  for (let i = order.length - 1; i >= 0; i--) {
+    order[i]!.backwardStep();
+    if ((i & 4095) === 0 && performance.now() - last > YIELD_EVERY_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      last = performance.now();
+    }
+  }
 }
 
 /** The batch's mean loss as a graph over the network's parameters. */

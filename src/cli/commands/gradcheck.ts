@@ -5,7 +5,8 @@ import type { Engine } from '../../engine/engine.js';
 import { UsageError } from '../../errors.js';
 import { gradcheck } from '../../gradcheck.js';
 import { loadModel } from '../../model-file.js';
-import { modelColumns } from '../../model.js';
+import { lossOf, modelColumns } from '../../model.js';
+import type { DecimalMark } from '../../data/numbers.js';
 import { formatLayerSpec } from '../../nn/layer-spec.js';
 import { Random } from '../../random.js';
 import { networkFor, type NetworkFlags } from '../network.js';
@@ -17,6 +18,7 @@ export interface GradcheckFlags extends NetworkFlags {
   tolerance: number;
   engine: Engine;
   delimiter?: string;
+  decimal?: DecimalMark;
 }
 
 export async function gradcheckCommand(data: string | undefined, flags: GradcheckFlags): Promise<void> {
@@ -31,7 +33,14 @@ export async function gradcheckCommand(data: string | undefined, flags: Gradchec
   if (data !== undefined) {
     const dataset = await loadDataset(openInput(data, process.stdin), inputName(data), {
       delimiter: flags.delimiter,
-      ...(model ? { columns: modelColumns(model, true) } : {}),
+      decimal: flags.decimal,
+      ...(model
+        ? {
+            columns: modelColumns(model, true),
+            encoding: model.encoding,
+            ...(model.classes ? { task: 'classify' as const, classes: model.classes } : {}),
+          }
+        : {}),
     });
     if (!model && (dataset.x.cols !== mlp.inputSize || dataset.y.cols !== mlp.outputSize)) {
       throw new UsageError(
@@ -44,7 +53,7 @@ export async function gradcheckCommand(data: string | undefined, flags: Gradchec
     y = { rows, cols: dataset.y.cols, data: dataset.y.data.slice(0, rows * dataset.y.cols) };
     if (model?.normalization) {
       x = standardize(x, model.normalization.features);
-      y = standardize(y, model.normalization.targets);
+      if (!model.classes) y = standardize(y, model.normalization.targets); // class targets stay 0/1
     }
     what = `the first ${rows} rows of ${inputName(data)}`;
   } else {
@@ -59,9 +68,10 @@ export async function gradcheckCommand(data: string | undefined, flags: Gradchec
     what = `${flags.rows} random rows`;
   }
 
-  const result = await gradcheck(mlp, x, y, { engine: flags.engine, tolerance: flags.tolerance });
+  const loss = model ? lossOf(model) : 'mse';
+  const result = await gradcheck(mlp, x, y, { engine: flags.engine, tolerance: flags.tolerance, loss });
   const lines = [
-    `gradcheck: ${flags.engine} engine, ${formatLayerSpec(mlp.sizes)} on ${what}; central differences, h = ${result.step.toExponential(0)}·max(1, |w|)`,
+    `gradcheck: ${flags.engine} engine, ${formatLayerSpec(mlp.sizes)}, ${loss} loss, on ${what}; central differences, h = ${result.step.toExponential(0)}·max(1, |w|)`,
     'layer  parameters  worst relative error  at',
     ...result.layers.map(
       (c) =>

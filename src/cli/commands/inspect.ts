@@ -2,6 +2,10 @@ import { loadModel } from '../../model-file.js';
 import type { TrainedModel } from '../../model.js';
 import { formatLayerSpec } from '../../nn/layer-spec.js';
 import { formatNumber, writeStdout } from '../output.js';
+import { listOf } from '../../text.js';
+
+/** Names listed in full before "… and N more" (--json lists them all). */
+const LISTED = 20;
 
 /** What a model is, for people (or, with --json, for scripts). */
 export async function inspectCommand(path: string, flags: { json?: boolean }): Promise<void> {
@@ -15,17 +19,21 @@ export async function inspectCommand(path: string, flags: { json?: boolean }): P
   const lines = [
     `${path}: autograd model, format version 1`,
     `network      ${formatLayerSpec(model.layers)} (${summary.parameters.toLocaleString('en-US')} parameters); hidden ${model.activation}, output ${model.outputActivation}`,
-    `features     ${model.features.join(', ')}`,
-    ...model.encoding.map((e) => `one-hot      ${e.feature}: ${e.categories.join(', ')}`),
-    `targets      ${model.targets.join(', ')}${model.classes ? ` (classes: ${model.classes.join(', ')})` : ''}`,
+    `features     ${listOf(model.features, LISTED)}`,
+    ...model.encoding.map((e) => `one-hot      ${e.feature}: ${listOf(e.categories, LISTED)}`),
+    `targets      ${listOf(model.targets, LISTED)}${model.classes ? ` (classes: ${listOf(model.classes, LISTED)})` : ''}`,
     `normalised   ${model.normalization ? "yes: features and targets standardised with the training rows' mean and standard deviation" : 'no'}`,
   ];
   if (model.normalization) {
-    model.features.forEach((name, i) =>
-      lines.push(
-        `  ${name}: mean ${formatNumber(model.normalization!.features.mean[i]!)}, std ${formatNumber(model.normalization!.features.std[i]!)}`,
-      ),
-    );
+    model.features
+      .slice(0, LISTED)
+      .forEach((name, i) =>
+        lines.push(
+          `  ${name}: mean ${formatNumber(model.normalization!.features.mean[i]!)}, std ${formatNumber(model.normalization!.features.std[i]!)}`,
+        ),
+      );
+    if (model.features.length > LISTED)
+      lines.push(`  … and ${model.features.length - LISTED} more (--json lists them all)`);
     model.targets.forEach((name, j) =>
       lines.push(
         `  ${name}: mean ${formatNumber(model.normalization!.targets.mean[j]!)}, std ${formatNumber(model.normalization!.targets.std[j]!)}`,
@@ -91,7 +99,8 @@ function describe(model: TrainedModel) {
       validation: t.validation,
       earlyStopping: t.earlyStopping,
     },
-    finalLoss: t?.lossHistory[t.lossHistory.length - 1] ?? null,
-    finalValidationLoss: t?.validationHistory[t.validationHistory.length - 1] ?? null,
+    // The saved weights' own losses (after early stopping, the kept epoch's); older records: the last epoch's mean.
+    finalLoss: t?.finalLoss ?? t?.lossHistory[t.lossHistory.length - 1] ?? null,
+    finalValidationLoss: t?.finalValidationLoss ?? t?.validationHistory[t.validationHistory.length - 1] ?? null,
   };
 }

@@ -141,6 +141,7 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
   const log = flags.log === undefined ? undefined : new EpochLog(flags.log);
 
   const showBar = !flags.quiet && isInteractive(process.stderr);
+  const measured = validation !== undefined || flags.validationSplit !== undefined || !!resume?.training?.validation;
   let progress: TrainingProgress | undefined;
   let batchesDone = 0;
   const interruption = catchSignals(() => {
@@ -191,6 +192,7 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
             event.epochs,
             event.batches,
             (event.epoch - 1) * event.batches + event.batch - 1,
+            measured,
           );
           progress.batch(event);
         }
@@ -213,14 +215,14 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
   const where = flags.out === '-' ? 'stdout' : flags.out;
 
   if (result.interrupted && batchesDone === 0) {
-    interruption.release();
     note('autograd: interrupted before training began; nothing written');
     process.exitCode = SIGNAL_EXIT[interruption.received!];
     return;
   }
-  if (flags.out === '-') await writeStdout(serializeModel(model));
-  else await saveModel(flags.out, model);
   interruption.release();
+  await interruption.guard(() =>
+    flags.out === '-' ? writeStdout(serializeModel(model)) : saveModel(flags.out, model),
+  );
 
   if (result.interrupted) {
     note(
@@ -232,7 +234,7 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
   }
   if (result.stoppedEarly && !flags.quiet) {
     note(
-      `autograd: no improvement for ${flags.patience ?? training.earlyStopping?.patience} epochs: stopped after epoch ${training.epochs}, kept the weights of epoch ${training.earlyStopping?.bestEpoch}`,
+      `autograd: no improvement for ${count(training.earlyStopping?.patience ?? 0, 'epoch')}: stopped after epoch ${training.epochs}, kept the weights of epoch ${training.earlyStopping?.bestEpoch}`,
     );
   }
   if (!flags.quiet && flags.chart && isInteractive(process.stderr) && training.lossHistory.length > 1) {
@@ -360,31 +362,46 @@ function describeData(dataset: Dataset, taskAuto: boolean): void {
 
 /**
  * While training: the first SIGINT or SIGTERM asks the loop to stop after the
- * current batch (so the model so far can be saved); a second one exits at
- * once, removing any half-written file.
+ * current batch, so that the model so far can be saved. From then on a signal
+ * has its default effect — the process ends at once, even in the middle of a
+ * batch — except while the model is being written, when the half-written file
+ * is removed first.
  */
 function catchSignals(onFirst: () => void) {
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
-  const handler = (signal: NodeJS.Signals) => {
-    if (received) {
-      abandonPendingWrites();
-      process.exit(SIGNAL_EXIT[signal]);
-    }
+  const first = (signal: NodeJS.Signals) => {
     received = signal;
+    release();
     controller.abort();
     onFirst();
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  const release = () => {
+    process.off('SIGINT', first);
+    process.off('SIGTERM', first);
+  };
+  process.on('SIGINT', first);
+  process.on('SIGTERM', first);
   return {
     signal: controller.signal,
     get received() {
       return received;
     },
-    release() {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
+    release,
+    /** Runs `write`; a signal meanwhile removes what it had written and exits. */
+    async guard(write: () => Promise<unknown>): Promise<void> {
+      const quit = (signal: NodeJS.Signals) => {
+        abandonPendingWrites();
+        process.exit(SIGNAL_EXIT[signal]);
+      };
+      process.on('SIGINT', quit);
+      process.on('SIGTERM', quit);
+      try {
+        await write();
+      } finally {
+        process.off('SIGINT', quit);
+        process.off('SIGTERM', quit);
+      }
     },
   };
 }
