@@ -49,3 +49,39 @@ describe('gradcheck', () => {
     expect((await gradcheck(mlp, x, y, { step: 0.5 })).passed).toBe(false);
   });
 });
+
+describe("gradcheck checks the model's own loss", () => {
+  const x = batch(8, 2, 4);
+  it.each([
+    ['cross-entropy', 3],
+    ['binary-cross-entropy', 1],
+  ] as const)('%s: passes, and differs from the MSE check on the same network', async (loss, outputs) => {
+    const random = new Random(5);
+    const y = {
+      rows: 8,
+      cols: outputs,
+      data: Float64Array.from({ length: 8 * outputs }, (_, i) =>
+        outputs === 1 ? i % 2 : Number(i % outputs === Math.floor(i / outputs) % outputs),
+      ),
+    };
+    const mlp = new MLP([2, 4, outputs], { random });
+    const own = await gradcheck(mlp, x, y, { loss });
+    expect(own.passed).toBe(true);
+    // Negative control: the MSE's gradients, checked against the model's loss, fail.
+    const broken = await gradcheck(mlp, x, y, {
+      loss,
+      gradients: async (m, bx, by) => {
+        const net = await CompiledMLP.forTraining(m, { batchSize: 8, threads: 1, loss: 'mse' });
+        net.lossAndGradients(
+          bx,
+          by,
+          Int32Array.from({ length: 8 }, (_, i) => i),
+        );
+        const g = Float64Array.from(net.grads);
+        await net.close();
+        return g;
+      },
+    });
+    expect(broken.passed).toBe(false);
+  });
+});

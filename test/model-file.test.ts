@@ -68,6 +68,8 @@ describe('loading validates everything and names what is wrong', () => {
     ['bad layers', (m) => ({ ...m, layers: [2, 0, 1] }), /"layers" must list at least two positive whole numbers/],
     ['bad activation', (m) => ({ ...m, activation: 'swish' }), /"activation" must be one of tanh, relu, sigmoid/],
     ['features of the wrong count', (m) => ({ ...m, features: ['a'] }), /"features" must list 2 column names/],
+    ['a feature named twice', (m) => ({ ...m, features: ['a', 'a'] }), /names the column "a" twice/],
+    ['a feature that is also the target', (m) => ({ ...m, features: ['a', 'y'] }), /names the column "y" twice/],
     [
       'too few layers of parameters',
       (m) => ({ ...m, parameters: m.parameters.slice(1) }),

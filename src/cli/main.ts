@@ -50,7 +50,7 @@ function flagName(option: string): string {
 }
 
 /** Messages are built to be short; this keeps even an unforeseen one to one readable line. */
-const MAX_MESSAGE = 400;
+const MAX_MESSAGE = 300;
 
 function printError(message: string): void {
   const line = message.replace(/[\r\n]+/g, ' ');

@@ -8,10 +8,10 @@ export function positiveInteger(value: string): number {
   const n = Number(value);
   if (/^\s*\d+\s*$/.test(value) && Number.isSafeInteger(n) && n >= 1) return n;
   if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('must be a positive whole number.');
-  if (!Number.isInteger(n)) throw new InvalidArgumentError('must be a whole number, without a fraction.');
-  if (n < 1) throw new InvalidArgumentError('must be 1 or more.');
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('is too large.');
-  throw new InvalidArgumentError(`must be written in plain digits, e.g. ${n}.`);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number.');
+  if (!Number.isSafeInteger(n))
+    throw new InvalidArgumentError('must be a positive whole number, and this one is too large.');
+  throw new InvalidArgumentError(`must be a positive whole number written in digits, e.g. ${n}.`);
 }
 
 export function integer(value: string): number {

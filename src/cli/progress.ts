@@ -57,7 +57,7 @@ export class TrainingProgress {
 export function barLayout(columns: number, epochDigits: number, validation: boolean) {
   const fields = {
     percentage: [' {percentage}%', 5],
-    epoch: [' | epoch {epoch}/{epochs}', 9 + 2 * epochDigits],
+    epoch: [' | epoch {epoch}/{epochs}', 10 + 2 * epochDigits],
     loss: [' | loss {loss}', 17],
     validation: ['{validation}', validation ? 24 : 0],
     rate: [' | {rate} rows/s', 21],

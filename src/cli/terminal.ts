@@ -24,5 +24,5 @@ export function warn(message: string): void {
 /** With --drop-invalid: how many rows were skipped, and the first reason. */
 export function reportDropped(dropped: number, first: string | undefined): void {
   if (dropped > 0)
-    warn(`skipped ${dropped} row${dropped === 1 ? '' : 's'} with a missing or invalid number (first: ${first})`);
+    warn(`skipped ${dropped} row${dropped === 1 ? '' : 's'} with a missing or invalid cell (first: ${first})`);
 }

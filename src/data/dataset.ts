@@ -544,7 +544,7 @@ function takeRows(m: Matrix, rows: number[]): Matrix {
   return { rows: rows.length, cols: m.cols, data };
 }
 
-/** Whole numbers with at most 20 distinct values in a single target: how many; else 0. */
+/** Whole numbers with at most 20 distinct values (and rows to spare) in a single target: how many; else 0. */
 function wholeLevels(y: Matrix): number {
   if (y.cols !== 1) return 0;
   const seen = new Set<number>();
@@ -553,5 +553,5 @@ function wholeLevels(y: Matrix): number {
     seen.add(v);
     if (seen.size > 20) return 0;
   }
-  return seen.size >= 2 ? seen.size : 0;
+  return seen.size >= 2 && y.rows >= 4 * seen.size ? seen.size : 0;
 }

@@ -4,6 +4,7 @@ import type { Matrix } from '../data/matrix.js';
 import { columnStats, constantColumns, standardize } from '../data/normalize.js';
 import type { Engine } from '../engine/engine.js';
 import { UsageError } from '../errors.js';
+import { count, listOf } from '../text.js';
 import { createNetwork, type TrainedModel, type TrainingRecord } from '../model.js';
 import type { Activation, HiddenActivation } from '../nn/activation.js';
 import { formatLayerSpec } from '../nn/layer-spec.js';
@@ -96,7 +97,7 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
   if (resume && more <= 0) {
     throw new UsageError(
       'E_RESUME',
-      `--resume: the model already has the ${done} epochs it planned; give --epochs to train more`,
+      `--resume: the model already has the ${count(done, 'epoch')} it planned; give --epochs to train more`,
     );
   }
   checkPositiveInteger('epochs', more);
@@ -144,11 +145,11 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
   }
   if (layers[0] !== inputs || layers[layers.length - 1] !== outputs) {
     const gives = classes
-      ? `${classes.length} classes in ${columns.targets[0]} (${classes.join(', ')}), which take ${outputs} output${plural(outputs)}`
-      : `${columns.targets.length} target${plural(columns.targets.length)} (${columns.targets.join(', ')})`;
+      ? `${count(classes.length, 'class', 'classes')} in ${columns.targets[0]} (${listOf(classes)}), which take ${count(outputs, 'output')}`
+      : `${count(columns.targets.length, 'target')} (${listOf(columns.targets)})`;
     throw new UsageError(
       'E_LAYER_SPEC',
-      `--layers ${formatLayerSpec(layers)} expects ${layers[0]} input${plural(layers[0]!)} and ${layers[layers.length - 1]} output${plural(layers[layers.length - 1]!)}, ` +
+      `--layers ${formatLayerSpec(layers)} expects ${count(layers[0]!, 'input')} and ${count(layers[layers.length - 1]!, 'output')}, ` +
         `but ${data.file} gives ${describeInputs(data)} ` +
         `and ${gives}; try --layers ${formatLayerSpec(fitting)}`,
     );
@@ -336,10 +337,6 @@ function checkSameArchitecture(
 /** "2 features (x1, x2)", or with categories "4 inputs: x1, colour=blue, colour=green, colour=red". */
 function describeInputs(data: Dataset): string {
   const n = data.x.cols;
-  if (data.encoding.length === 0) return `${n} feature${plural(n)} (${data.features.join(', ')})`;
-  return `${n} inputs (${data.inputs.join(', ')}: categories count one each)`;
-}
-
-function plural(n: number): string {
-  return n === 1 ? '' : 's';
+  if (data.encoding.length === 0) return `${count(n, 'feature')} (${listOf(data.features)})`;
+  return `${count(n, 'input')} (${listOf(data.inputs)}: categories count one each)`;
 }

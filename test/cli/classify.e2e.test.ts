@@ -56,7 +56,7 @@ describe('classification', () => {
     writeFileSync(join(cwd, 'new.csv'), 'x1,x2,species\n0,0,setosa\n1,1,rose\n');
     const r = autograd(['evaluate', '-m', join(cwd, 'model.json'), join(cwd, 'new.csv')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/new\.csv, column "species": label "rose" is not one of the model's classes/);
+    expect(r.stderr).toMatch(/new\.csv line 3, column "species": label "rose" is not one of the model.s classes/);
   });
 
   it.each([

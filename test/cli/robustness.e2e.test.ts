@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { autograd, BIN, DATA, shell, tempDir } from '../helpers/cli.js';
@@ -19,7 +20,9 @@ function interrupt(signals: NodeJS.Signals[], cwd: string) {
     child.stderr.on('data', (d) => (stderr += d));
     // Apart in time: the same signal twice at once reaches the process as one.
     signals.forEach((s, i) => setTimeout(() => child.kill(s), 1500 + 200 * i));
-    child.on('exit', (code) => resolve({ code, stderr }));
+    child.on('exit', (code, signal) =>
+      resolve({ code: code ?? (signal ? 128 + constants.signals[signal] : null), stderr }),
+    );
   });
 }
 
@@ -57,7 +60,7 @@ describe('divergence', () => {
   it('stops at once, names epoch and batch, suggests a smaller --lr, leaves the old model alone', () => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'model.json'), 'the model from before');
-    const r = autograd(['train', moons, '-l', '2,16,16,1', '--lr', '10000'], { cwd });
+    const r = autograd(['train', moons, '-l', '2,16,16,1', '--lr', '10000', '--task', 'regress'], { cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^autograd: error: training diverged: .* at epoch \d+, batch \d+; try a smaller --lr\n$/);
     expect(readFileSync(join(cwd, 'model.json'), 'utf8')).toBe('the model from before');
@@ -104,7 +107,7 @@ describe('CSV as it comes', () => {
     const r = autograd(['train', path, '-l', '2,3,1', '-e', '2', '--drop-invalid', '--out', join(cwd, 'm.json')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(
-      /skipped 3 rows with a missing or invalid number \(first: .*messy\.csv line 3, column "a": "NaN" is not a finite number\)/,
+      /skipped 3 rows with a missing or invalid cell \(first: .*messy\.csv line 3, column "a": "NaN" is not a finite number\)/,
     );
     expect(JSON.parse(readFileSync(join(cwd, 'm.json'), 'utf8')).training.rows).toBe(2);
   });

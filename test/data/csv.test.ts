@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../../src/data/csv.js';
+import { MAX_RECORD, parseCsv, readCsv } from '../../src/data/csv.js';
 import { DataError } from '../../src/errors.js';
 
 const csv = (text: string) => parseCsv({ name: 'd.csv', text });
@@ -61,5 +61,28 @@ describe('parseCsv', () => {
   ])('refuses %j with a located message', (text, message) => {
     expect(() => csv(text)).toThrow(DataError);
     expect(() => csv(text)).toThrow(message);
+  });
+});
+
+describe('files that are not CSV', () => {
+  it('a NUL byte: not a text file, located at once', () => {
+    expect(() => csv('a,y\n1,2\n\0\0\0')).toThrow('d.csv line 3: has a NUL byte: this is not a text (CSV) file');
+  });
+
+  it('a record longer than 1 MiB: located, without reading on', () => {
+    expect(() => csv(`a,y\n1,2\n${'7'.repeat(MAX_RECORD + 1)}\n`)).toThrow(
+      'd.csv line 3: a record longer than 1 MiB starts here: this does not look like a CSV file',
+    );
+    expect(() => csv(`a,y\n"${'x'.repeat(MAX_RECORD)}`)).toThrow(/d\.csv line 2: a record longer than 1 MiB/);
+  });
+
+  it('UTF-16 (as some spreadsheets save "Unicode text") is named', async () => {
+    async function* utf16() {
+      yield Buffer.from('\ufeffa,y\n1,2\n', 'utf16le');
+    }
+    const read = async () => {
+      for await (const _ of readCsv(utf16(), 'u.csv')) void _;
+    };
+    await expect(read()).rejects.toThrow('u.csv: is UTF-16 text; save it as UTF-8');
   });
 });

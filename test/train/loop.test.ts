@@ -3,10 +3,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseCsv } from '../../src/data/csv.js';
 import { datasetFromTable } from '../../src/data/dataset.js';
 import { DivergenceError } from '../../src/errors.js';
-import type { TrainedModel } from '../../src/model.js';
 import { MLP } from '../../src/nn/mlp.js';
 import { Random } from '../../src/random.js';
 import { fit, type FitOptions } from '../../src/train/fit.js';
+import { predict, type TrainedModel } from '../../src/model.js';
 import { trainLoop } from '../../src/train/loop.js';
 import { expectClose } from '../helpers/numeric.js';
 import { cloneLayers, referenceStep } from '../helpers/reference-mlp.js';
@@ -211,5 +211,42 @@ describe('the library', () => {
     expect(result.interrupted).toBe(true);
     expect(result.epochsDone).toBe(3);
     expect(result.training.lossHistory).toHaveLength(3);
+  });
+});
+
+describe("the record's final loss is the saved weights' loss", () => {
+  const table = datasetFromTable(
+    parseCsv({ name: 'moons.csv', text: readFileSync(new URL('../../data/moons.csv', import.meta.url), 'utf8') }),
+  );
+
+  /** MSE of the model over the data, on the standardised scale training uses, computed from its predictions. */
+  function standardisedLoss(model: TrainedModel): number {
+    const p = predict(model, table.x);
+    const { std } = model.normalization!.targets;
+    let total = 0;
+    for (let r = 0; r < p.rows; r++) total += ((p.data[r]! - table.y.data[r]!) / std[0]!) ** 2;
+    return total / p.rows;
+  }
+
+  it('after the last epoch, not the running mean of its batches', async () => {
+    const { model, training } = await fit(table, { layers: [2, 8, 1], epochs: 3, batchSize: 333, seed: 2 });
+    expect(training.finalLoss).toBeCloseTo(standardisedLoss(model), 12);
+    expect(training.finalLoss).not.toBeCloseTo(training.lossHistory[2]!, 6);
+  });
+
+  it("after early stopping: the kept epoch's weights, and their validation loss", async () => {
+    const { model, training, stoppedEarly } = await fit(table, {
+      layers: [2, 8, 1],
+      epochs: 300,
+      learningRate: 0.5,
+      validationSplit: 0.5,
+      patience: 2,
+      seed: 3,
+    });
+    expect(stoppedEarly).toBe(true);
+    const best = training.earlyStopping!.bestEpoch!;
+    expect(training.finalValidationLoss).toBe(training.validationHistory[best - 1]);
+    expect(training.epochs).toBeGreaterThan(best);
+    expect(model.training!.finalLoss).toBe(training.finalLoss);
   });
 });

@@ -64,7 +64,7 @@ describe('resume', () => {
   it('refuses to resume a finished run without --epochs', async () => {
     const done = await fit(data, { ...settings, epochs: 1 });
     await expect(fit(data, { resume: done.model })).rejects.toThrow(
-      /already has the 1 epochs it planned; give --epochs/,
+      /already has the 1 epoch it planned; give --epochs/,
     );
   });
 });
@@ -76,5 +76,16 @@ describe('resume without a saved state', () => {
     const more = await fit(data, { resume: parseModel(serializeModel(stateless)), epochs: 1 });
     expect(more.training.epochs).toBe(3);
     expect(more.training.lossHistory).toHaveLength(3);
+  });
+});
+
+describe('resume after early stopping', () => {
+  it('counts patience afresh, so --epochs n really trains on (until patience runs out again)', async () => {
+    const stopped = await fit(data, { ...settings, epochs: 200, patience: 1, schedule: { name: 'constant' } });
+    expect(stopped.stoppedEarly).toBe(true);
+    const saved = parseModel(serializeModel(stopped.model));
+    const more = await fit(data, { resume: saved, epochs: 3, patience: 1000 });
+    expect(more.training.epochs).toBe(stopped.training.epochs + 3);
+    expect(more.stoppedEarly).toBe(false);
   });
 });

@@ -20,7 +20,7 @@ import { formatLayerSpec } from '../../nn/layer-spec.js';
 import { fit, type FitResult } from '../../train/fit.js';
 import { formatCount, formatNumber, formatSeconds, writeStdout } from '../output.js';
 import { TrainingProgress } from '../progress.js';
-import { isInteractive, note, reportDropped, stderrColors, warn } from '../terminal.js';
+import { isInteractive, note, stderrColors, warn } from '../terminal.js';
 import { resolve as resolvePath } from 'node:path';
 
 export interface TrainFlags {
@@ -117,7 +117,12 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
     classes: init?.classes ?? undefined,
     ...(init ? { encoding: init.encoding } : { categorical: flags.categorical, detectCategorical: true }),
   });
-  if (!flags.quiet) describeData(dataset, task === 'auto');
+  // Said once training starts: a run refused before then says only why.
+  let remarks = flags.quiet ? [] : describeData(dataset, task === 'auto');
+  const sayRemarks = () => {
+    for (const remark of remarks) process.stderr.write(`${remark}\n`);
+    remarks = [];
+  };
   const validation =
     flags.validation === undefined
       ? undefined
@@ -186,6 +191,7 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
       minDelta: pick('minDelta', flags.minDelta),
       signal: interruption.signal,
       onBatch: (event) => {
+        sayRemarks();
         batchesDone++;
         if (showBar) {
           progress ??= new TrainingProgress(
@@ -201,7 +207,12 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
         progress?.epoch(event);
         log?.write(event, (performance.now() - started) / 1000);
       },
-      onWarning: flags.quiet ? undefined : warn,
+      onWarning: flags.quiet
+        ? undefined
+        : (message) => {
+            sayRemarks();
+            warn(message);
+          },
     });
   } catch (error) {
     interruption.release();
@@ -210,16 +221,17 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
     progress?.stop();
     await log?.close();
   }
+  sayRemarks();
   const seconds = (performance.now() - started) / 1000;
   const { model, training } = result;
   const where = flags.out === '-' ? 'stdout' : flags.out;
 
   if (result.interrupted && batchesDone === 0) {
+    interruption.release();
     note('autograd: interrupted before training began; nothing written');
     process.exitCode = SIGNAL_EXIT[interruption.received!];
     return;
   }
-  interruption.release();
   await interruption.guard(() =>
     flags.out === '-' ? writeStdout(serializeModel(model)) : saveModel(flags.out, model),
   );
@@ -331,77 +343,88 @@ function warnUnusedSettings(flags: TrainFlags, given: (name: string) => boolean,
   }
 }
 
-/** What autograd made of the data, where it decided something the user did not say. */
-function describeData(dataset: Dataset, taskAuto: boolean): void {
+/** What autograd made of the data, where it decided something the user did not say: lines for stderr. */
+function describeData(dataset: Dataset, taskAuto: boolean): string[] {
+  const lines: string[] = [];
+  const warning = (message: string) => lines.push(`${stderrColors.yellow('autograd: warning:')} ${message}`);
   if (dataset.decimalComma.length > 0) {
-    note(
+    lines.push(
       `autograd: reading decimal commas (as in "71,51") in ${listOf(dataset.decimalComma)}; --decimal . turns this off`,
     );
   }
   for (const name of dataset.rowNumbers) {
-    warn(`feature ${quote(name)} counts up row by row like an id; if it is one, leave it out with --ignore ${name}`);
+    warning(`feature ${quote(name)} counts up row by row like an id; if it is one, leave it out with --ignore ${name}`);
   }
   if (dataset.encoding.length > 0) {
     const list = listOf(dataset.encoding.map((e) => `${e.feature} (${e.categories.length})`));
-    note(
+    lines.push(
       `autograd: one-hot encoding the categorical feature${dataset.encoding.length === 1 ? '' : 's'} ${list}: ${dataset.x.cols} inputs in all`,
     );
   }
   if (taskAuto && dataset.classes) {
-    note(
+    lines.push(
       `autograd: ${dataset.targets[0]} holds labels, so this is classification: ${count(dataset.classes.length, 'class', 'classes')} (${listOf(dataset.classes)}), cross-entropy loss`,
     );
   }
   if (taskAuto && dataset.wholeLevels > 0) {
-    note(
+    lines.push(
       `autograd: ${dataset.targets[0]} holds ${dataset.wholeLevels} different whole numbers; training a regression — say --task classify to treat them as classes`,
     );
   }
-  reportDropped(dataset.dropped, dataset.firstDropped);
+  if (dataset.dropped > 0) {
+    warning(`skipped ${count(dataset.dropped, 'row')} with a missing or invalid cell (first: ${dataset.firstDropped})`);
+  }
+  return lines;
 }
 
 /**
  * While training: the first SIGINT or SIGTERM asks the loop to stop after the
- * current batch, so that the model so far can be saved. From then on a signal
- * has its default effect — the process ends at once, even in the middle of a
- * batch — except while the model is being written, when the half-written file
- * is removed first.
+ * current batch, so that the model so far can be saved; a second one ends the
+ * process at its next turn (the loop gives signals one every few
+ * milliseconds, even inside a long batch), removing any half-written file.
  */
 function catchSignals(onFirst: () => void) {
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
+  const quit = (signal: NodeJS.Signals) => {
+    abandonPendingWrites();
+    process.exit(SIGNAL_EXIT[signal]);
+  };
   const first = (signal: NodeJS.Signals) => {
     received = signal;
-    release();
+    // The second handler goes in before the first comes out: a signal already queued must meet one of them.
+    listen(quit);
+    unlisten(first);
     controller.abort();
     onFirst();
   };
-  const release = () => {
-    process.off('SIGINT', first);
-    process.off('SIGTERM', first);
+  const listen = (handler: (signal: NodeJS.Signals) => void) => {
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
   };
-  process.on('SIGINT', first);
-  process.on('SIGTERM', first);
+  const unlisten = (handler: (signal: NodeJS.Signals) => void) => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+  listen(first);
   return {
     signal: controller.signal,
     get received() {
       return received;
     },
-    release,
     /** Runs `write`; a signal meanwhile removes what it had written and exits. */
     async guard(write: () => Promise<unknown>): Promise<void> {
-      const quit = (signal: NodeJS.Signals) => {
-        abandonPendingWrites();
-        process.exit(SIGNAL_EXIT[signal]);
-      };
-      process.on('SIGINT', quit);
-      process.on('SIGTERM', quit);
+      listen(quit);
+      unlisten(first);
       try {
         await write();
       } finally {
-        process.off('SIGINT', quit);
-        process.off('SIGTERM', quit);
+        unlisten(quit);
       }
+    },
+    release() {
+      unlisten(first);
+      unlisten(quit);
     },
   };
 }
