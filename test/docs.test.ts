@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { autograd, ROOT } from './helpers/cli.js';
+import { EXAMPLE, runExamples, withoutTimes } from '../docs/examples.js';
 
 // Every "generated" block in the docs must be exactly what its command prints now
 // (`npm run docs` rewrites them; docs/generate.js uses the same form).
@@ -29,4 +30,13 @@ describe('generated documentation', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(committed);
   });
+});
+
+describe("the README's examples", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+  it('run in order, in a scratch folder, and print what the README shows (times aside)', () => {
+    expect([...readme.matchAll(EXAMPLE)].length).toBeGreaterThanOrEqual(6);
+    expect(withoutTimes(runExamples(readme))).toBe(withoutTimes(readme));
+  }, 60_000);
 });
