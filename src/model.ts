@@ -6,6 +6,7 @@ import { standardize, unstandardize, type ColumnStats } from './data/normalize.j
 import type { Engine } from './engine/engine.js';
 import { sigmoid } from './engine/math.js';
 import { DataError } from './errors.js';
+import { listOf, quote } from './text.js';
 import type { Activation, HiddenActivation } from './nn/activation.js';
 import { CompiledMLP } from './nn/compiled-mlp.js';
 import type { LossName } from './nn/loss.js';
@@ -185,7 +186,7 @@ function requireColumns(header: readonly string[], file: string, names: readonly
   if (missing.length > 0) {
     throw new DataError(
       'E_NO_COLUMN',
-      `has no ${kind} column${missing.length === 1 ? '' : 's'} ${missing.map((m) => JSON.stringify(m)).join(', ')}, which the model needs (model ${kind}s: ${names.join(', ')})`,
+      `has no ${kind} column${missing.length === 1 ? '' : 's'} ${listOf(missing.map((m) => quote(m)))}, which the model needs (model ${kind}s: ${listOf(names)})`,
       { file },
     );
   }

@@ -50,6 +50,10 @@ export class CsvSplitter {
   /** Lines completed so far. */
   private line = 0;
   private started = false;
+  /** Whether lines end in a lone CR (classic Mac, some exports); undefined until the first line end. */
+  private crOnly: boolean | undefined;
+  /** Text held until the line ends are known. */
+  private held = '';
   /** The column names, once the first record has been read. */
   header: string[] | undefined;
 
@@ -66,9 +70,24 @@ export class CsvSplitter {
     }
     const nul = text.indexOf('\0');
     if (nul >= 0) {
-      const line = this.line + 1 + countLines(text, nul);
+      const line = this.line + 1 + countLines(this.crOnly ? text.replace(/\r/g, '\n') : text, nul);
       throw new DataError('E_NOT_TEXT', 'has a NUL byte: this is not a text (CSV) file', { file: this.file, line });
     }
+    if (this.crOnly === undefined) {
+      // Which line ends the file uses is known at its first CR or LF; until then, hold the text.
+      this.held += text;
+      this.crOnly = lineEndsAreCR(this.held);
+      if (this.crOnly === undefined) {
+        if (this.held.length > MAX_RECORD) this.tooLong(1);
+        return;
+      }
+      text = this.held;
+      this.held = '';
+    }
+    this.scan(this.crOnly ? text.replace(/\r/g, '\n') : text, out);
+  }
+
+  private scan(text: string, out: RecordBatch): void {
     let start = 0;
     for (;;) {
       const newline = text.indexOf('\n', start);
@@ -114,6 +133,11 @@ export class CsvSplitter {
 
   /** The end of the text: emits a last record without a final newline, or refuses an open quote. */
   end(out: RecordBatch): void {
+    if (this.held !== '') {
+      this.crOnly = false; // no line end at all: one line
+      this.scan(this.held, out);
+      this.held = '';
+    }
     if (this.carryLine === 0) return;
     if (this.open) {
       throw new DataError('E_CSV_SYNTAX', 'a quoted field opened here is never closed (a " is missing)', {
@@ -132,6 +156,11 @@ export class CsvSplitter {
     if (text.endsWith('\r')) text = text.slice(0, -1);
     // Blank (or blank-looking) lines carry no record.
     if (text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === '')) return;
+    // Excel writes the separator on a first line of its own: "sep=;".
+    if (!this.header && this.delimiter === undefined && /^sep=.$/i.test(text)) {
+      this.delimiter = text[4]!;
+      return;
+    }
     this.delimiter ??= detectDelimiter(text);
     const fields = text.indexOf('"') < 0 ? text.split(this.delimiter) : this.parseQuoted(text, line);
     // Checked record by record, so the first problem in the file is the one reported.
@@ -158,6 +187,14 @@ export class CsvSplitter {
       throw error;
     }
   }
+}
+
+/** true: the first line end is a CR alone; false: an LF (or CRLF); undefined: none seen yet. */
+function lineEndsAreCR(text: string): boolean | undefined {
+  const lf = text.indexOf('\n');
+  const cr = text.indexOf('\r');
+  if (cr < 0 || (lf >= 0 && lf < cr)) return lf >= 0 ? false : undefined;
+  return cr + 1 < text.length ? text[cr + 1] !== '\n' : undefined;
 }
 
 function countLines(text: string, end: number): number {

@@ -179,9 +179,9 @@ class ColumnReader {
   }
 
   /** The cell as a number, or NaN with its code noted. */
-  read(cell: string, row: number, line: number): number {
+  read(cell: string, row: number): number {
     if (this.kind !== 'words') {
-      const value = this.numbers.read(cell, line);
+      const value = this.numbers.read(cell);
       if (value !== undefined) {
         this.numberCount++;
         this.firstNumber ??= { row, cell };
@@ -236,7 +236,7 @@ class DatasetBuilder {
     this.columns = options.columns ? options.columns(header, file) : chooseColumns(header, file, options.choice);
     const decimal = options.decimal ?? 'auto';
     // Commas can only be decimal marks where they do not separate fields.
-    const reader = () => new NumberReader(decimal === 'auto' && delimiter === ',' ? '.' : decimal, decimal !== 'auto');
+    const reader = () => new NumberReader(decimal, delimiter !== ',');
     const fixed = new Map((options.encoding ?? []).map((e) => [e.feature, e.categories]));
     const declared = options.categorical ?? [];
     checkDeclared(declared, header, file, this.columns);
@@ -265,20 +265,19 @@ class DatasetBuilder {
     const { features, targets } = this;
     for (let r = 0; r < records.length; r++) {
       const record = records[r]!;
-      const line = lines[r]!;
       const row = this.rows++;
-      this.lines.push(line);
+      this.lines.push(lines[r]!);
       let offset = this.x.nextRow();
       let values = this.x.values;
       for (let j = 0; j < features.length; j++) {
         const column = features[j]!;
-        values[offset + j] = column.read(record[column.at]!, row, line);
+        values[offset + j] = column.read(record[column.at]!, row);
       }
       offset = this.y.nextRow();
       values = this.y.values;
       for (let j = 0; j < targets.length; j++) {
         const column = targets[j]!;
-        values[offset + j] = column.read(record[column.at]!, row, line);
+        values[offset + j] = column.read(record[column.at]!, row);
       }
     }
   }

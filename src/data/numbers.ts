@@ -62,51 +62,50 @@ const COMMA_NUMBER = /^\s*[+-]?(\d+,\d*|,\d+)([eE][+-]?\d+)?\s*$/;
  * "auto" in a file whose fields are not separated by commas.
  */
 export class NumberReader {
-  /** The mark this column's fractions use, once a cell has shown it. */
+  /** The mark this column's fractions use, once chosen or shown by a cell. */
   mark: '.' | ',' | undefined;
-  /** The line of the cell that showed it. */
-  markLine = 0;
-  /** Whether the user chose the mark (rather than the file's separator ruling commas out). */
-  private readonly chosen: boolean;
+  /** How the mark came to be fixed before any cell: chosen by the user, or commas ruled out by the separator. */
+  private readonly fixedBy: 'user' | 'separator' | undefined;
 
-  constructor(accepts: DecimalMark, chosen = accepts !== 'auto') {
-    this.chosen = chosen;
-    if (accepts !== 'auto') this.mark = accepts;
+  constructor(decimal: DecimalMark, commasPossible = true) {
+    if (decimal !== 'auto') {
+      this.mark = decimal;
+      this.fixedBy = 'user';
+    } else if (!commasPossible) {
+      this.mark = '.';
+      this.fixedBy = 'separator';
+    }
   }
 
-  read(cell: string, line: number): number | undefined {
+  read(cell: string): number | undefined {
     const value = parseNumber(cell);
     if (value !== undefined) {
       // Most columns settle on "." at their first fraction; only then is no look needed.
       if (this.mark !== '.' && cell.indexOf('.') >= 0) {
         if (this.mark === ',') return undefined;
         this.mark = '.';
-        this.markLine = line;
       }
       return value;
     }
     if (this.mark === '.' || !COMMA_NUMBER.test(cell)) return undefined;
-    if (this.mark === undefined) {
-      this.mark = ',';
-      this.markLine = line;
-    }
+    this.mark = ',';
     return parseNumber(cell.replace(',', '.').trim());
   }
 
   /** Why `cell` is not a number here, for messages. */
   whyNot(cell: string): string {
     const t = cell.trim();
+    const settle = '(say --decimal , or --decimal . to settle it)';
     if (this.mark === '.' && COMMA_NUMBER.test(t)) {
-      return this.chosen
-        ? `${quote(cell)} has a decimal comma, but --decimal . was given`
-        : this.markLine === 0
-          ? `${quote(cell)} has a decimal comma; if the file uses them, say --decimal ,`
-          : `${quote(cell)} has a decimal comma, but this column's line ${this.markLine} has a decimal point (say --decimal , or --decimal . to settle it)`;
+      if (this.fixedBy === 'user') return `${quote(cell)} has a decimal comma, but --decimal . was given`;
+      if (this.fixedBy === 'separator')
+        return `${quote(cell)} has a decimal comma; if the file uses them, say --decimal ,`;
+      return `${quote(cell)} has a decimal comma, but this column's earlier numbers have a decimal point ${settle}`;
     }
     if (this.mark === ',' && parseNumber(t) !== undefined) {
-      return this.chosen
+      return this.fixedBy === 'user'
         ? `${quote(cell)} has a decimal point, but --decimal , was given`
-        : `${quote(cell)} has a decimal point, but this column's line ${this.markLine} has a decimal comma (say --decimal , or --decimal . to settle it)`;
+        : `${quote(cell)} has a decimal point, but this column's earlier numbers have a decimal comma ${settle}`;
     }
     return describeBadCell(cell);
   }

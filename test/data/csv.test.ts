@@ -86,3 +86,14 @@ describe('files that are not CSV', () => {
     await expect(read()).rejects.toThrow('u.csv: is UTF-16 text; save it as UTF-8');
   });
 });
+
+describe('exports as spreadsheets write them', () => {
+  it('line ends of a lone CR, and an Excel "sep=" line, are read', () => {
+    expect(csv('a,y\r1,2\r3,4\r').records).toEqual([
+      ['1', '2'],
+      ['3', '4'],
+    ]);
+    const excel = csv('sep=;\r\na;y\r\n1,5;2\r\n');
+    expect([excel.header, excel.records, excel.delimiter]).toEqual([['a', 'y'], [['1,5', '2']], ';']);
+  });
+});

@@ -71,7 +71,7 @@ describe('parseNumber agrees with Number() on every decimal it accepts', () => {
 });
 
 describe('NumberReader: decimal marks', () => {
-  const readAll = (reader: NumberReader, cells: string[]) => cells.map((cell, i) => reader.read(cell, i + 2));
+  const readAll = (reader: NumberReader, cells: string[]) => cells.map((cell) => reader.read(cell));
 
   it('auto: a column may write fractions with a comma, read as the same double as with a point', () => {
     const reader = new NumberReader('auto');
@@ -83,11 +83,13 @@ describe('NumberReader: decimal marks', () => {
     const points = new NumberReader('auto');
     expect(readAll(points, ['1', '2.25', '1,5'])).toEqual([1, 2.25, undefined]);
     expect(points.whyNot('1,5')).toBe(
-      '"1,5" has a decimal comma, but this column\'s line 3 has a decimal point (say --decimal , or --decimal . to settle it)',
+      '"1,5" has a decimal comma, but this column\'s earlier numbers have a decimal point (say --decimal , or --decimal . to settle it)',
     );
     const commas = new NumberReader('auto');
     expect(readAll(commas, ['2,25', '1.5'])).toEqual([2.25, undefined]);
-    expect(commas.whyNot('1.5')).toMatch(/"1\.5" has a decimal point, but this column's line 2 has a decimal comma/);
+    expect(commas.whyNot('1.5')).toMatch(
+      /"1\.5" has a decimal point, but this column's earlier numbers have a decimal comma/,
+    );
   });
 
   it('a chosen mark refuses the other (a point may be a thousands separator under ",")', () => {
@@ -95,13 +97,13 @@ describe('NumberReader: decimal marks', () => {
     expect(readAll(comma, ['1,5', '1.234', '7'])).toEqual([1.5, undefined, 7]);
     expect(comma.whyNot('1.234')).toBe('"1.234" has a decimal point, but --decimal , was given');
     const point = new NumberReader('.');
-    expect(point.read('1,5', 2)).toBeUndefined();
+    expect(point.read('1,5')).toBeUndefined();
     expect(point.whyNot('1,5')).toBe('"1,5" has a decimal comma, but --decimal . was given');
   });
 
   it('where commas separate fields, a comma in a (quoted) number is not read, and the message hints at --decimal', () => {
-    const reader = new NumberReader('.', false);
-    expect(reader.read('71,51', 2)).toBeUndefined();
+    const reader = new NumberReader('auto', false);
+    expect(reader.read('71,51')).toBeUndefined();
     expect(reader.whyNot('71,51')).toBe('"71,51" has a decimal comma; if the file uses them, say --decimal ,');
   });
 
