@@ -68,8 +68,8 @@ describe('messy data: an error at the cell, never a silently wrong model', () =>
       /^autograd: error: --ignore: .*no column "when"/,
     ],
     [
-      'a 784-feature file that does not fit the spec: a short message',
-      ['wide.csv', '-l', '10,4,1'],
+      'a 784-feature file that does not fit the spec: a short message, and no log file',
+      ['wide.csv', '-l', '10,4,1', '--log', 'run.csv'],
       2,
       /^autograd: error: --layers 10,4,1 expects 10 inputs and 1 output, but .* gives 784 features \(pixel0, .* and 778 more\)/,
     ],

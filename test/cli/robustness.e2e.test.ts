@@ -57,10 +57,12 @@ describe('interruption', () => {
 });
 
 describe('divergence', () => {
-  it('stops at once, names epoch and batch, suggests a smaller --lr, leaves the old model alone', () => {
+  it('stops at once, names epoch and batch, suggests a smaller --lr, leaves the old model alone and no log', () => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'model.json'), 'the model from before');
-    const r = autograd(['train', moons, '-l', '2,16,16,1', '--lr', '10000', '--task', 'regress'], { cwd });
+    const r = autograd(['train', moons, '-l', '2,16,16,1', '--lr', '10000', '--task', 'regress', '--log', 'l.csv'], {
+      cwd,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^autograd: error: training diverged: .* at epoch \d+, batch \d+; try a smaller --lr\n$/);
     expect(readFileSync(join(cwd, 'model.json'), 'utf8')).toBe('the model from before');

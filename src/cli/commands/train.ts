@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import asciichart from 'asciichart';
 import { loadDataset } from '../../data/dataset.js';
 import { UsageError } from '../../errors.js';
@@ -8,7 +7,7 @@ import type { ScheduleName } from '../../train/schedule.js';
 import type { EpochEvent } from '../../train/loop.js';
 import { inputName, openInput } from '../../data/source.js';
 import type { Engine } from '../../engine/engine.js';
-import { abandonPendingWrites, checkWritable, sameFile } from '../../files.js';
+import { abandonPendingWrites, checkWritable, sameFile, writeFileAtomic } from '../../files.js';
 import { loadModel, saveModel, serializeModel } from '../../model-file.js';
 import type { TrainedModel, TrainingRecord } from '../../model.js';
 import type { LastBatch } from '../../data/batches.js';
@@ -219,7 +218,6 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
     throw error;
   } finally {
     progress?.stop();
-    await log?.close();
   }
   sayRemarks();
   const seconds = (performance.now() - started) / 1000;
@@ -232,9 +230,10 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
     process.exitCode = SIGNAL_EXIT[interruption.received!];
     return;
   }
-  await interruption.guard(() =>
-    flags.out === '-' ? writeStdout(serializeModel(model)) : saveModel(flags.out, model),
-  );
+  await interruption.guard(async () => {
+    await (flags.out === '-' ? writeStdout(serializeModel(model)) : saveModel(flags.out, model));
+    await log?.save();
+  });
 
   if (result.interrupted) {
     note(
@@ -429,16 +428,20 @@ function catchSignals(onFirst: () => void) {
   };
 }
 
-/** --log: one line per epoch as it ends, CSV or (for .jsonl) JSON lines. */
+/**
+ * --log: one line per epoch, CSV or (for .jsonl) JSON lines. A file is
+ * written whole when the run ends (through a temporary file, as the model),
+ * so a failed run leaves none; `-` streams the lines to stdout as they come.
+ */
 class EpochLog {
-  private readonly stream: NodeJS.WritableStream;
+  private readonly path: string;
   private readonly json: boolean;
+  private readonly lines: string[] = [];
 
-  /** `-` writes to stdout (as CSV). */
   constructor(path: string) {
+    this.path = path;
     this.json = path.endsWith('.jsonl');
-    this.stream = path === '-' ? process.stdout : createWriteStream(path);
-    if (!this.json) this.stream.write('epoch,train_loss,validation_loss,lr,seconds\n');
+    if (!this.json) this.add('epoch,train_loss,validation_loss,lr,seconds');
   }
 
   write(event: EpochEvent, seconds: number): void {
@@ -449,18 +452,20 @@ class EpochLog {
       lr: event.learningRate,
       seconds: Number(seconds.toFixed(3)),
     };
-    this.stream.write(
+    this.add(
       this.json
-        ? `${JSON.stringify(row)}\n`
-        : `${row.epoch},${row.train_loss},${row.validation_loss ?? ''},${row.lr},${row.seconds}\n`,
+        ? JSON.stringify(row)
+        : `${row.epoch},${row.train_loss},${row.validation_loss ?? ''},${row.lr},${row.seconds}`,
     );
   }
 
-  close(): Promise<void> {
-    if (this.stream === process.stdout) return Promise.resolve();
-    return new Promise((resolve, reject) =>
-      (this.stream as WriteStream).end((error?: Error | null) => (error ? reject(error) : resolve())),
-    );
+  private add(line: string): void {
+    if (this.path === '-') process.stdout.write(`${line}\n`);
+    else this.lines.push(line);
+  }
+
+  async save(): Promise<void> {
+    if (this.path !== '-') await writeFileAtomic(this.path, `${this.lines.join('\n')}\n`);
   }
 }
 
