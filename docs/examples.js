@@ -35,7 +35,11 @@ export function runExamples(text) {
       for (const command of commandsOf(block)) {
         out += `$ ${command}\n`;
         try {
-          out += execFileSync('bash', ['-o', 'pipefail', '-c', `${command} 2>&1`], { cwd: scratch, env, encoding: 'utf8' });
+          out += execFileSync('bash', ['-o', 'pipefail', '-c', `${command} 2>&1`], {
+            cwd: scratch,
+            env,
+            encoding: 'utf8',
+          });
         } catch (error) {
           // An example may show a refusal; what it printed is the point.
           if (typeof error.stdout !== 'string') throw error;
