@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { autograd, ROOT } from './helpers/cli.js';
+import { run, ROOT } from './helpers/cli.js';
 import { EXAMPLE, runExamples, withoutTimes } from '../docs/examples.js';
 
 // Every "generated" block in the docs must be exactly what its command prints now
@@ -18,15 +18,15 @@ const blocks = documents.flatMap((doc) =>
 );
 
 describe('generated documentation', () => {
-  it('has the seed diagrams in the README and in docs/', () => {
+  it('has the seed diagrams in the README and in docs/', async () => {
     const commands = blocks.map(([doc, args]) => `${doc}: ${args}`);
     expect(commands).toContain('README.md: graph --example seed --view forward');
     expect(commands).toContain('README.md: graph --example seed --view backward');
     expect(commands).toContain('docs/seed-example.md: explain --example seed');
   });
 
-  it.each(blocks)('%s: `autograd %s` prints what is committed', (_doc, args, committed) => {
-    const r = autograd(args.split(' '));
+  it.each(blocks)('%s: `autograd %s` prints what is committed', async (_doc, args, committed) => {
+    const r = await run(args.split(' '));
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(committed);
   });
@@ -35,7 +35,7 @@ describe('generated documentation', () => {
 describe("the README's examples", () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
-  it('run in order, in a scratch folder, and print what the README shows (times aside)', () => {
+  it('run in order, in a scratch folder, and print what the README shows (times aside)', async () => {
     expect([...readme.matchAll(EXAMPLE)].length).toBeGreaterThanOrEqual(6);
     expect(withoutTimes(runExamples(readme))).toBe(withoutTimes(readme));
   }, 60_000);

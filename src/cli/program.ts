@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { Terminal } from './terminal.js';
 import { Command, Option } from 'commander';
 import { ENGINES } from '../engine/engine.js';
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS } from '../nn/activation.js';
@@ -30,7 +31,7 @@ import {
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
-export function createProgram(): Command {
+export function createProgram(term: Terminal): Command {
   const program = new Command('autograd')
     .description(
       'Train multi-layer perceptrons on CSV files from the shell, on a scalar automatic-differentiation engine.',
@@ -193,7 +194,7 @@ Examples:
   $ cat data.csv | autograd train - -l 3,8,1 --target price --out - > model.json`,
     )
     .action((data: string, flags: TrainFlags, command: Command) =>
-      import('./commands/train.js').then((m) => m.trainCommand(data, flags, command)),
+      import('./commands/train.js').then((m) => m.trainCommand(data, flags, command, term)),
     );
 
   program
@@ -215,7 +216,7 @@ Examples:
   $ cat new.csv | autograd predict -m model.json - | head`,
     )
     .action((data: string, flags: PredictFlags) =>
-      import('./commands/predict.js').then((m) => m.predictCommand(data, flags)),
+      import('./commands/predict.js').then((m) => m.predictCommand(data, flags, term)),
     );
 
   program
@@ -235,7 +236,7 @@ Example:
   $ autograd evaluate --model model.json data/moons.csv`,
     )
     .action((data: string, flags: EvaluateFlags) =>
-      import('./commands/evaluate.js').then((m) => m.evaluateCommand(data, flags)),
+      import('./commands/evaluate.js').then((m) => m.evaluateCommand(data, flags, term)),
     );
 
   const graph = program
@@ -271,7 +272,7 @@ Examples:
   $ autograd graph --example seed --x1 1 --w1 2 --format dot | dot -Tsvg > seed.svg
   $ autograd graph --layers 2,2,1 --input 0.5,-1 --target 1 --view backward`,
     )
-    .action((flags: GraphFlags) => import('./commands/graph.js').then((m) => m.graphCommand(flags)));
+    .action((flags: GraphFlags) => import('./commands/graph.js').then((m) => m.graphCommand(flags, term)));
 
   const explain = program
     .command('explain')
@@ -285,7 +286,7 @@ Examples:
 Example:
   $ autograd explain --example seed --w2 2`,
     )
-    .action((flags: ExplainFlags) => import('./commands/graph.js').then((m) => m.explainCommand(flags)));
+    .action((flags: ExplainFlags) => import('./commands/graph.js').then((m) => m.explainCommand(flags, term)));
 
   program
     .command('gradcheck')
@@ -311,7 +312,7 @@ Examples:
   $ autograd gradcheck --layers 3,4,4,1 --seed 7`,
     )
     .action((data: string | undefined, flags: GradcheckFlags) =>
-      import('./commands/gradcheck.js').then((m) => m.gradcheckCommand(data, flags)),
+      import('./commands/gradcheck.js').then((m) => m.gradcheckCommand(data, flags, term)),
     );
 
   program
@@ -326,7 +327,7 @@ Example:
   $ autograd inspect model.json`,
     )
     .action((path: string, flags: { json?: boolean }) =>
-      import('./commands/inspect.js').then((m) => m.inspectCommand(path, flags)),
+      import('./commands/inspect.js').then((m) => m.inspectCommand(path, flags, term)),
     );
 
   return program;

@@ -1,7 +1,8 @@
 import cliProgress from 'cli-progress';
 import type { BatchEvent, EpochEvent } from '../train/loop.js';
 import { formatCount, formatNumber } from './output.js';
-import { stderrColors } from './terminal.js';
+import type { ChalkInstance } from 'chalk';
+import type { Terminal } from './terminal.js';
 
 /** The training bar on stderr: epoch, loss, rows/s, ETA. Callers create it only for a TTY. */
 export class TrainingProgress {
@@ -12,11 +13,11 @@ export class TrainingProgress {
   private validation = '';
 
   /** `done`: batches already behind when the bar starts (a resumed run). */
-  constructor(epochs: number, batchesPerEpoch: number, done = 0, validation = false) {
-    const { format, barsize } = barLayout(process.stderr.columns || 80, String(epochs).length, validation);
+  constructor(term: Terminal, epochs: number, batchesPerEpoch: number, done = 0, validation = false) {
+    const { format, barsize } = barLayout(term.colors, term.width, String(epochs).length, validation);
     this.bar = new cliProgress.SingleBar(
       {
-        stream: process.stderr,
+        stream: term.io.stderr as NodeJS.WriteStream,
         format,
         barsize,
         hideCursor: true,
@@ -54,7 +55,7 @@ export class TrainingProgress {
  * rows/s goes first, then the validation loss, then the bar shrinks and goes;
  * the ETA stays. Widths are the longest each field prints.
  */
-export function barLayout(columns: number, epochDigits: number, validation: boolean) {
+export function barLayout(colors: ChalkInstance, columns: number, epochDigits: number, validation: boolean) {
   const fields = {
     percentage: [' {percentage}%', 5],
     epoch: [' | epoch {epoch}/{epochs}', 10 + 2 * epochDigits],
@@ -74,7 +75,7 @@ export function barLayout(columns: number, epochDigits: number, validation: bool
     const width = names.reduce((total, name) => total + fields[name][1], 0);
     const barsize = Math.min(24, room - width);
     const text = names.map((name) => fields[name][0]).join('');
-    if (barsize >= 8) return { format: `${stderrColors.cyan('{bar}')}${text}`, barsize };
+    if (barsize >= 8) return { format: `${colors.cyan('{bar}')}${text}`, barsize };
     if (width <= room && names.length === 3) return { format: text.replace(/^ \| /, ''), barsize: 0 };
   }
   return { format: 'epoch {epoch}/{epochs} | ETA {eta_formatted}', barsize: 0 };

@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { autograd, BIN, DATA, shell, tempDir } from '../helpers/cli.js';
+import { run, type RunResult, BIN, DATA, shell, tempDir } from '../helpers/cli.js';
 
 const toy = join(DATA, 'toy.csv');
 const moons = join(DATA, 'moons.csv');
 
 /** A failure as the user sees it: one line on stderr, nothing on stdout, the right code. */
-function expectFailure(result: ReturnType<typeof autograd>, code: number, message: RegExp): void {
+function expectFailure(result: RunResult, code: number, message: RegExp): void {
   expect(result.stdout).toBe('');
   expect(result.stderr).toMatch(message);
   expect(result.stderr.trimEnd().split('\n'), result.stderr).toHaveLength(1);
@@ -17,14 +17,14 @@ function expectFailure(result: ReturnType<typeof autograd>, code: number, messag
 }
 
 describe('help and version', () => {
-  it('--help lists the commands with examples; exit 0', () => {
-    const r = autograd(['--help']);
+  it('--help lists the commands with examples; exit 0', async () => {
+    const r = await run(['--help']);
     expect(r.code).toBe(0);
     for (const word of ['train', 'predict', 'evaluate', 'Examples:', 'Exit codes']) expect(r.stdout).toContain(word);
   });
 
-  it('train --help lists every flag with its default and an example', () => {
-    const r = autograd(['train', '--help']);
+  it('train --help lists every flag with its default and an example', async () => {
+    const r = await run(['train', '--help']);
     expect(r.code).toBe(0);
     for (const flag of [
       '--layers',
@@ -62,13 +62,13 @@ describe('help and version', () => {
     expect(r.stdout).toContain('$ autograd train');
   });
 
-  it('--version prints the package version', () => {
+  it('--version prints the package version', async () => {
     const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-    expect(autograd(['--version']).stdout.trim()).toBe(version);
+    expect((await run(['--version'])).stdout.trim()).toBe(version);
   });
 
-  it('no command shows help on stderr and exits 2', () => {
-    const r = autograd([]);
+  it('no command shows help on stderr and exits 2', async () => {
+    const r = await run([]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Usage: autograd');
   });
@@ -77,14 +77,14 @@ describe('help and version', () => {
 describe('train, predict, evaluate', () => {
   let dir: string;
   let model: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = tempDir();
     model = join(dir, 'model.json');
-    const r = autograd(['train', toy, '--layers', '3,4,4,1', '--epochs', '50'], { cwd: dir });
+    const r = await run(['train', toy, '--layers', '3,4,4,1', '--epochs', '50'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
   });
 
-  it('train writes model.json, says so on stderr, prints nothing on stdout', () => {
+  it('train writes model.json, says so on stderr, prints nothing on stdout', async () => {
     const json = JSON.parse(readFileSync(model, 'utf8'));
     expect(json).toMatchObject({
       format: 'autograd-mlp',
@@ -94,38 +94,38 @@ describe('train, predict, evaluate', () => {
       targets: ['y'],
     });
     expect(readdirSync(dir)).toEqual(['model.json']);
-    const again = autograd(['train', toy, '--layers', '3,4,4,1', '--epochs', '50', '--out', join(dir, 'again.json')]);
+    const again = await run(['train', toy, '--layers', '3,4,4,1', '--epochs', '50', '--out', join(dir, 'again.json')]);
     expect(again.stdout).toBe('');
     expect(again.stderr).toMatch(
       /^trained 3,4,4,1 for 50 epochs on 4 rows in .* final loss .*; model written to .*again\.json\n$/,
     );
   });
 
-  it('the same command gives a byte-identical model', () => {
+  it('the same command gives a byte-identical model', async () => {
     const other = join(dir, 'same.json');
-    autograd(['train', toy, '--layers', '3,4,4,1', '--epochs', '50', '--out', other]);
+    await run(['train', toy, '--layers', '3,4,4,1', '--epochs', '50', '--out', other]);
     expect(readFileSync(other, 'utf8')).toBe(readFileSync(model, 'utf8'));
   });
 
-  it('--out - writes the model to stdout and no file', () => {
+  it('--out - writes the model to stdout and no file', async () => {
     const cwd = tempDir();
-    const r = autograd(['train', toy, '-l', '3,2,1', '-e', '3', '--out', '-', '-q'], { cwd });
+    const r = await run(['train', toy, '-l', '3,2,1', '-e', '3', '--out', '-', '-q'], { cwd });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).layers).toEqual([3, 2, 1]);
     expect(r.stderr).toBe('');
     expect(readdirSync(cwd)).toEqual([]);
   });
 
-  it('trains from stdin with -', () => {
+  it('trains from stdin with -', async () => {
     const cwd = tempDir();
-    const r = autograd(['train', '-', '-l', '3,2,1', '-e', '2', '-q'], { cwd, input: readFileSync(toy, 'utf8') });
+    const r = await run(['train', '-', '-l', '3,2,1', '-e', '2', '-q'], { cwd, input: readFileSync(toy, 'utf8') });
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(join(cwd, 'model.json'))).toBe(true);
   });
 
-  it('--init continues from a model; --no-shuffle --no-normalize train on raw values in file order', () => {
+  it('--init continues from a model; --no-shuffle --no-normalize train on raw values in file order', async () => {
     const out = join(dir, 'continued.json');
-    const r = autograd([
+    const r = await run([
       'train',
       toy,
       '--init',
@@ -145,8 +145,8 @@ describe('train, predict, evaluate', () => {
     expect(json.training.shuffle).toBe(false);
   });
 
-  it('predict writes a CSV of predictions, one per input row', () => {
-    const r = autograd(['predict', '--model', model, toy]);
+  it('predict writes a CSV of predictions, one per input row', async () => {
+    const r = await run(['predict', '--model', model, toy]);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('y');
@@ -155,22 +155,22 @@ describe('train, predict, evaluate', () => {
     expect(r.stderr).toBe('');
   });
 
-  it('predict matches features by name: column order may differ, the target may be absent', () => {
+  it('predict matches features by name: column order may differ, the target may be absent', async () => {
     const shuffled = join(dir, 'reordered.csv');
     writeFileSync(shuffled, 'x3,x1,x2\n-1,2,3\n0.5,3,-1\n1,0.5,1\n-1,1,1\n');
-    const a = autograd(['predict', '-m', model, toy]).stdout;
-    const b = autograd(['predict', '-m', model, shuffled]).stdout;
+    const a = (await run(['predict', '-m', model, toy])).stdout;
+    const b = (await run(['predict', '-m', model, shuffled])).stdout;
     expect(b).toBe(a);
   });
 
-  it('predict --with-input echoes the input and names the prediction apart from the target', () => {
-    const r = autograd(['predict', '-m', model, toy, '--with-input']);
+  it('predict --with-input echoes the input and names the prediction apart from the target', async () => {
+    const r = await run(['predict', '-m', model, toy, '--with-input']);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('x1,x2,x3,y,predicted_y');
     expect(lines[1]).toMatch(/^2,3,-1,1,-?\d/);
   });
 
-  it('predict reads stdin and stops quietly when the reader goes away (| head)', () => {
+  it('predict reads stdin and stops quietly when the reader goes away (| head)', async () => {
     const big = join(dir, 'big.csv');
     const rows = Array.from({ length: 60_000 }, (_, i) => `${i % 7},${i % 5},${i % 3}`);
     writeFileSync(big, `x1,x2,x3\n${rows.join('\n')}\n`);
@@ -183,11 +183,11 @@ describe('train, predict, evaluate', () => {
     expect(r.stdout.split('\n')[0]).toBe('y');
   });
 
-  it('--engine graph trains and predicts the same numbers as the compiled default', () => {
+  it('--engine graph trains and predicts the same numbers as the compiled default', async () => {
     const graph = join(dir, 'graph.json');
     const compiled = join(dir, 'compiled.json');
-    autograd(['train', toy, '-l', '3,4,4,1', '-e', '20', '--engine', 'graph', '-q', '--out', graph]);
-    autograd(['train', toy, '-l', '3,4,4,1', '-e', '20', '-q', '--out', compiled]);
+    await run(['train', toy, '-l', '3,4,4,1', '-e', '20', '--engine', 'graph', '-q', '--out', graph]);
+    await run(['train', toy, '-l', '3,4,4,1', '-e', '20', '-q', '--out', compiled]);
     const weights = (path: string) =>
       JSON.parse(readFileSync(path, 'utf8')).parameters.flatMap((p: { weights: number[][]; biases: number[] }) => [
         ...p.weights.flat(),
@@ -196,17 +196,17 @@ describe('train, predict, evaluate', () => {
     const a = weights(graph);
     const b = weights(compiled);
     a.forEach((w: number, i: number) => expect(Math.abs(w - b[i]), `weight ${i}`).toBeLessThan(1e-9));
-    const viaGraph = autograd(['predict', '-m', compiled, toy, '--engine', 'graph'])
-      .stdout.trim()
+    const viaGraph = (await run(['predict', '-m', compiled, toy, '--engine', 'graph'])).stdout
+      .trim()
       .split('\n')
       .slice(1)
       .map(Number);
-    const viaTape = autograd(['predict', '-m', compiled, toy]).stdout.trim().split('\n').slice(1).map(Number);
+    const viaTape = (await run(['predict', '-m', compiled, toy])).stdout.trim().split('\n').slice(1).map(Number);
     viaGraph.forEach((p, i) => expect(Math.abs(p - viaTape[i]!)).toBeLessThan(1e-12));
   });
 
-  it('evaluate prints MSE, RMSE, MAE and R² per target', () => {
-    const r = autograd(['evaluate', '--model', model, toy]);
+  it('evaluate prints MSE, RMSE, MAE and R² per target', async () => {
+    const r = await run(['evaluate', '--model', model, toy]);
     expect(r.code, r.stderr).toBe(0);
     const [head, row] = r.stdout.trimEnd().split('\n');
     expect(head!.split(/\s+/)).toEqual(['target', 'mse', 'rmse', 'mae', 'r2']);
@@ -218,11 +218,11 @@ describe('train, predict, evaluate', () => {
 });
 
 describe("the README's first command", () => {
-  it('trains moons with 2,16,16,1 to a low loss and a good fit', () => {
+  it('trains moons with 2,16,16,1 to a low loss and a good fit', async () => {
     const cwd = tempDir();
-    const r = autograd(['train', moons, '--layers', '2,16,16,1', '--lr', '0.05', '--epochs', '20'], { cwd });
+    const r = await run(['train', moons, '--layers', '2,16,16,1', '--lr', '0.05', '--epochs', '20'], { cwd });
     expect(r.code, r.stderr).toBe(0);
-    const ev = autograd(['evaluate', '-m', join(cwd, 'model.json'), moons]);
+    const ev = await run(['evaluate', '-m', join(cwd, 'model.json'), moons]);
     const r2 = Number(ev.stdout.trimEnd().split('\n')[1]!.split(/\s+/)[4]);
     expect(r2).toBeGreaterThan(0.7);
   }, 60_000);
@@ -232,7 +232,7 @@ describe('bad input: one line, the right exit code, nothing written', () => {
   const ok = ['--layers', '3,4,1'];
   let dir: string;
   let badFiles: Record<string, string>;
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = tempDir();
     badFiles = {
       empty: '',
@@ -246,11 +246,10 @@ describe('bad input: one line, the right exit code, nothing written', () => {
     for (const [name, text] of Object.entries(badFiles)) writeFileSync(join(dir, name), text);
   });
   const file = (name: string) => join(dir, name);
-  const model = () => {
-    const path = join(dir, 'good.json');
-    if (!existsSync(path)) autograd(['train', toy, '-l', '3,2,1', '-e', '2', '-q', '--out', path]);
-    return path;
-  };
+  const model = () => join(dir, 'good.json');
+  beforeAll(async () => {
+    await run(['train', toy, '-l', '3,2,1', '-e', '2', '-q', '--out', model()]);
+  });
 
   it.each<[string, () => string[], number, RegExp]>([
     ['a missing file', () => ['train', file('nope.csv'), ...ok], 1, /nope\.csv: cannot read: no such file/],
@@ -341,42 +340,42 @@ describe('bad input: one line, the right exit code, nothing written', () => {
       2,
       /--init model differs from the requested network: layers 3,2,1 vs 3,4,1/,
     ],
-  ])('%s', (_what, args, code, message) => {
+  ])('%s', async (_what, args, code, message) => {
     const cwd = tempDir();
     const before = new Set(readdirSync(dir));
-    const r = autograd(args(), { cwd });
+    const r = await run(args(), { cwd });
     expectFailure(r, code, message);
     expect(readdirSync(cwd)).toEqual([]);
     expect(readdirSync(dir).filter((f) => !before.has(f) && f !== 'good.json')).toEqual([]);
   });
 
-  it('a model whose shapes disagree with its layers', () => {
+  it('a model whose shapes disagree with its layers', async () => {
     const path = join(dir, 'bad-shapes.json');
     const json = JSON.parse(readFileSync(model(), 'utf8'));
     json.parameters[0].weights.pop();
     writeFileSync(path, JSON.stringify(json));
     expectFailure(
-      autograd(['predict', '-m', path, toy]),
+      await run(['predict', '-m', path, toy]),
       1,
       /bad-shapes\.json: parameters\[0\]\.weights must have 2 rows \(out × in = 2 × 3\) for layers 3,2,1/,
     );
   });
 
-  it('evaluate on data without the target column names it', () => {
+  it('evaluate on data without the target column names it', async () => {
     const path = join(dir, 'features-only.csv');
     writeFileSync(path, 'x1,x2,x3\n1,2,3\n');
     expectFailure(
-      autograd(['evaluate', '-m', model(), path]),
+      await run(['evaluate', '-m', model(), path]),
       1,
       /features-only\.csv: has no target column "y", which the model needs/,
     );
   });
 
-  it('predict names feature columns the data lacks', () => {
+  it('predict names feature columns the data lacks', async () => {
     const path = join(dir, 'two-features.csv');
     writeFileSync(path, 'x1,x2\n1,2\n');
     expectFailure(
-      autograd(['predict', '-m', model(), path]),
+      await run(['predict', '-m', model(), path]),
       1,
       /two-features\.csv: has no feature column "x3", which the model needs \(model features: x1, x2, x3\)/,
     );

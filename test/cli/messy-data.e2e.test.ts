@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { autograd, DATA, tempDir } from '../helpers/cli.js';
+import { run, type RunResult, DATA, tempDir } from '../helpers/cli.js';
 
 // Files as spreadsheets and people make them: each must end in a right answer
 // or in one short located line and a non-zero exit, leaving every file as it was.
@@ -21,7 +21,7 @@ let dir: string;
 
 const rows = (n: number, row: (i: number) => string) => Array.from({ length: n }, (_, i) => row(i));
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = tempDir();
   const typo = rows(60, (i) => `${(i * 0.37) % 5},${(i * 1.5).toFixed(2)}`);
   typo[40] = '1.2,abc';
@@ -39,7 +39,7 @@ beforeAll(() => {
 });
 
 /** One line on stderr, short, no stack; nothing on stdout; the code. */
-function expectRefusal(r: ReturnType<typeof autograd>, code: number, message: RegExp) {
+function expectRefusal(r: RunResult, code: number, message: RegExp) {
   expect(r.stderr, r.stderr).toMatch(message);
   expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   expect(r.stderr.length).toBeLessThan(330);
@@ -95,19 +95,19 @@ describe('messy data: an error at the cell, never a silently wrong model', () =>
       /^autograd: error: --engine: the object graph of one batch .* use the compiled engine/,
     ],
     ['a file that is not text', ['/dev/zero'], 1, /^autograd: error: \/dev\/zero line 1: has a NUL byte/],
-  ])('%s', (_what, args, code, message) => {
+  ])('%s', async (_what, args, code, message) => {
     const cwd = tempDir();
     const [data, ...flags] = args;
-    const r = autograd(['train', data!.startsWith('/') ? data! : join(dir, data!), '-l', 'auto,4,auto', ...flags], {
+    const r = await run(['train', data!.startsWith('/') ? data! : join(dir, data!), '-l', 'auto,4,auto', ...flags], {
       cwd,
     });
     expectRefusal(r, code, message);
     expect(readdirSync(cwd)).toEqual([]);
   });
 
-  it('decimal commas in a ;-separated export with CRLF and a BOM: numbers, said on stderr', () => {
+  it('decimal commas in a ;-separated export with CRLF and a BOM: numbers, said on stderr', async () => {
     const cwd = tempDir();
-    const r = autograd(['train', join(dir, 'comma.csv'), '-l', 'auto,4,auto', '-e', '2'], { cwd });
+    const r = await run(['train', join(dir, 'comma.csv'), '-l', 'auto,4,auto', '-e', '2'], { cwd });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(
       /^autograd: reading decimal commas \(as in "71,51"\) in a, y; --decimal \. turns this off\n/,
@@ -116,14 +116,14 @@ describe('messy data: an error at the cell, never a silently wrong model', () =>
     expect([model.task, model.features, model.encoding, model.layers]).toEqual(['regress', ['a', 'b'], [], [2, 4, 1]]);
   });
 
-  it('--drop-invalid skips the typo and says so; --ignore leaves a column out and an id is pointed at', () => {
+  it('--drop-invalid skips the typo and says so; --ignore leaves a column out and an id is pointed at', async () => {
     const cwd = tempDir();
-    const dropped = autograd(['train', join(dir, 'typo.csv'), '-l', 'auto,4,auto', '-e', '1', '--drop-invalid'], {
+    const dropped = await run(['train', join(dir, 'typo.csv'), '-l', 'auto,4,auto', '-e', '1', '--drop-invalid'], {
       cwd,
     });
     expect(dropped.code).toBe(0);
     expect(dropped.stderr).toMatch(/warning: skipped 1 row with a missing or invalid cell \(first: .*line 42/);
-    const ignored = autograd(['train', join(dir, 'ids.csv'), '-l', 'auto,4,auto', '-e', '1', '--ignore', 'date'], {
+    const ignored = await run(['train', join(dir, 'ids.csv'), '-l', 'auto,4,auto', '-e', '1', '--ignore', 'date'], {
       cwd,
     });
     expect(ignored.code).toBe(0);
@@ -131,12 +131,12 @@ describe('messy data: an error at the cell, never a silently wrong model', () =>
     expect(JSON.parse(readFileSync(join(cwd, 'model.json'), 'utf8')).features).toEqual(['id', 'x']);
   });
 
-  it('whole-number labels train as regression, with a word about --task classify; plurals read right', () => {
-    const r = autograd(['train', moons, '-l', 'auto,4,auto', '-e', '1', '-q']);
+  it('whole-number labels train as regression, with a word about --task classify; plurals read right', async () => {
+    const r = await run(['train', moons, '-l', 'auto,4,auto', '-e', '1', '-q']);
     expect(r.stderr).toBe('');
-    const noisy = autograd(['train', moons, '-l', 'auto,4,auto', '-e', '1']);
+    const noisy = await run(['train', moons, '-l', 'auto,4,auto', '-e', '1']);
     expect(noisy.stderr).toMatch(/label holds 2 different whole numbers; training a regression — say --task classify/);
-    const one = autograd(['train', join(dir, 'one.csv'), '-l', '1,1', '-e', '1']);
+    const one = await run(['train', join(dir, 'one.csv'), '-l', '1,1', '-e', '1']);
     expect(one.stderr).toMatch(/trained 1,1 for 1 epoch on 1 row in/);
   });
 });
@@ -170,15 +170,15 @@ describe('nothing is overwritten that should not be', () => {
     ],
   ])(
     'an output that is an input (%s) is refused before training, and the input is untouched',
-    (_what, args, message) => {
+    async (_what, args, message) => {
       const cwd = tempDir();
       const text = readFileSync(moons, 'utf8');
       writeFileSync(join(cwd, 'data.csv'), text);
       writeFileSync(join(cwd, 'v.csv'), text);
       symlinkSync('data.csv', join(cwd, 'link.csv'));
-      autograd(['train', moons, '-l', '2,4,1', '-e', '1', '-q', '-o', join(cwd, 'm.json')]);
+      await run(['train', moons, '-l', '2,4,1', '-e', '1', '-q', '-o', join(cwd, 'm.json')]);
       const model = readFileSync(join(cwd, 'm.json'), 'utf8');
-      const r = autograd([...args(cwd), '-l', '2,4,1', '-e', '1']);
+      const r = await run([...args(cwd), '-l', '2,4,1', '-e', '1']);
       expectRefusal(r, 2, message);
       expect(readFileSync(join(cwd, 'data.csv'), 'utf8')).toBe(text);
       expect(readFileSync(join(cwd, 'v.csv'), 'utf8')).toBe(text);
@@ -187,22 +187,22 @@ describe('nothing is overwritten that should not be', () => {
     },
   );
 
-  it('--resume m.json --out m.json goes on in place; an existing output keeps its mode, a link stays a link', () => {
+  it('--resume m.json --out m.json goes on in place; an existing output keeps its mode, a link stays a link', async () => {
     const cwd = tempDir();
     const path = join(cwd, 'm.json');
-    autograd(['train', moons, '-l', '2,4,1', '-e', '1', '-q', '-o', path]);
+    await run(['train', moons, '-l', '2,4,1', '-e', '1', '-q', '-o', path]);
     chmodSync(path, 0o600);
     symlinkSync('m.json', join(cwd, 'link.json'));
-    const r = autograd(['train', moons, '--resume', path, '-e', '1', '-q', '-o', join(cwd, 'link.json')]);
+    const r = await run(['train', moons, '--resume', path, '-e', '1', '-q', '-o', join(cwd, 'link.json')]);
     expect(r.code).toBe(0);
     expect(lstatSync(join(cwd, 'link.json')).isSymbolicLink()).toBe(true);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(path, 'utf8')).training.epochs).toBe(2);
   });
 
-  it('--log - writes the log to stdout', () => {
+  it('--log - writes the log to stdout', async () => {
     const cwd = tempDir();
-    const r = autograd(['train', moons, '-l', '2,4,1', '-e', '2', '-q', '--log', '-'], { cwd });
+    const r = await run(['train', moons, '-l', '2,4,1', '-e', '2', '-q', '--log', '-'], { cwd });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^epoch,train_loss,validation_loss,lr,seconds\n1,[^\n]+\n2,[^\n]+\n$/);
     expect(existsSync(join(cwd, 'model.json'))).toBe(true);
@@ -210,28 +210,28 @@ describe('nothing is overwritten that should not be', () => {
 });
 
 describe('flags name what the user gave', () => {
-  it('a column missing from --validation or from an --init model says which', () => {
+  it('a column missing from --validation or from an --init model says which', async () => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'v.csv'), 'x1,label\n1,0\n');
-    const v = autograd(['train', moons, '-l', '2,4,1', '--validation', join(cwd, 'v.csv')], { cwd });
+    const v = await run(['train', moons, '-l', '2,4,1', '--validation', join(cwd, 'v.csv')], { cwd });
     expectRefusal(v, 1, /v\.csv: has no column "x2", which the training data has/);
-    autograd(['train', moons, '-l', '2,4,1', '-e', '1', '-q', '-o', join(cwd, 'm.json')]);
-    const init = autograd(['train', join(cwd, 'v.csv'), '--init', join(cwd, 'm.json')], { cwd });
+    await run(['train', moons, '-l', '2,4,1', '-e', '1', '-q', '-o', join(cwd, 'm.json')]);
+    const init = await run(['train', join(cwd, 'v.csv'), '--init', join(cwd, 'm.json')], { cwd });
     expectRefusal(init, 1, /v\.csv: has no column "x2", which the --init model has/);
   });
 
-  it('predict --proba on a regression model, and a model file that names a column twice', () => {
+  it('predict --proba on a regression model, and a model file that names a column twice', async () => {
     const cwd = tempDir();
     const path = join(cwd, 'm.json');
-    autograd(['train', moons, '-l', '2,4,1', '-e', '1', '-q', '-o', path]);
-    expectRefusal(autograd(['predict', '-m', path, moons, '--proba']), 2, /--proba: .* is a regression model/);
+    await run(['train', moons, '-l', '2,4,1', '-e', '1', '-q', '-o', path]);
+    expectRefusal(await run(['predict', '-m', path, moons, '--proba']), 2, /--proba: .* is a regression model/);
     const model = JSON.parse(readFileSync(path, 'utf8'));
     writeFileSync(path, JSON.stringify({ ...model, features: ['x1', 'x1'] }));
-    expectRefusal(autograd(['predict', '-m', path, moons]), 1, /names the column "x1" twice/);
+    expectRefusal(await run(['predict', '-m', path, moons]), 1, /names the column "x1" twice/);
   });
 
-  it('a setting for another optimizer is a warning, not silence', () => {
-    const r = autograd(['train', moons, '-l', '2,4,1', '-e', '1', '--beta1', '0.5', '--task', 'regress']);
+  it('a setting for another optimizer is a warning, not silence', async () => {
+    const r = await run(['train', moons, '-l', '2,4,1', '-e', '1', '--beta1', '0.5', '--task', 'regress']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(
       /^autograd: warning: --beta1 is for --optimizer adam; this run uses sgd, so it has no effect\n/,
@@ -240,10 +240,10 @@ describe('flags name what the user gave', () => {
 });
 
 describe('gradcheck checks the model it is given', () => {
-  it('a classifier with word labels: its own cross-entropy, on its own data', () => {
+  it('a classifier with word labels: its own cross-entropy, on its own data', async () => {
     const cwd = tempDir();
-    autograd(['train', blobs, '-l', 'auto,4,auto', '-e', '2', '-q'], { cwd });
-    const r = autograd(['gradcheck', '-m', join(cwd, 'model.json'), blobs]);
+    await run(['train', blobs, '-l', 'auto,4,auto', '-e', '2', '-q'], { cwd });
+    const r = await run(['gradcheck', '-m', join(cwd, 'model.json'), blobs]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/cross-entropy loss/);
     expect(r.code).toBe(0);

@@ -1,15 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { autograd, DATA, tempDir } from '../helpers/cli.js';
+import { run, DATA, tempDir } from '../helpers/cli.js';
 
 const moons = join(DATA, 'moons.csv');
 const sine = join(DATA, 'sine.csv');
 
 describe('training settings', () => {
-  it('adam with validation, early stopping and a JSON-lines log, all recorded in the model', () => {
+  it('adam with validation, early stopping and a JSON-lines log, all recorded in the model', async () => {
     const cwd = tempDir();
-    const r = autograd(
+    const r = await run(
       [
         'train',
         moons,
@@ -47,9 +47,9 @@ describe('training settings', () => {
     expect(log.map((e) => e.validation_loss)).toEqual(model.training.validationHistory);
   });
 
-  it('a CSV log, a step schedule, momentum, weight decay and clipping', () => {
+  it('a CSV log, a step schedule, momentum, weight decay and clipping', async () => {
     const cwd = tempDir();
-    const r = autograd(
+    const r = await run(
       [
         'train',
         sine,
@@ -84,22 +84,22 @@ describe('training settings', () => {
     expect(training.lrSchedule).toMatchObject({ name: 'step', stepSize: 2, gamma: 0.5 });
   });
 
-  it('--resume adds epochs to a finished run: 3 + 2 epochs give the same bytes as 5', () => {
+  it('--resume adds epochs to a finished run: 3 + 2 epochs give the same bytes as 5', async () => {
     const cwd = tempDir();
     const common = ['-l', '2,8,1', '--optimizer', 'adam', '--lr', '0.01', '-q'];
-    autograd(['train', moons, ...common, '-e', '3', '--out', 'three.json'], { cwd });
-    const r = autograd(['train', moons, '--resume', 'three.json', '-e', '2', '--out', 'resumed.json', '-q'], { cwd });
+    await run(['train', moons, ...common, '-e', '3', '--out', 'three.json'], { cwd });
+    const r = await run(['train', moons, '--resume', 'three.json', '-e', '2', '--out', 'resumed.json', '-q'], { cwd });
     expect(r.code, r.stderr).toBe(0);
-    autograd(['train', moons, ...common, '-e', '5', '--out', 'five.json'], { cwd });
+    await run(['train', moons, ...common, '-e', '5', '--out', 'five.json'], { cwd });
     expect(readFileSync(join(cwd, 'resumed.json'), 'utf8')).toBe(readFileSync(join(cwd, 'five.json'), 'utf8'));
   });
 
-  it('--validation takes a file with the same columns', () => {
+  it('--validation takes a file with the same columns', async () => {
     const cwd = tempDir();
     const rows = readFileSync(moons, 'utf8').trim().split('\n');
     writeFileSync(join(cwd, 'train.csv'), rows.slice(0, 801).join('\n'));
     writeFileSync(join(cwd, 'valid.csv'), [rows[0], ...rows.slice(801)].join('\n'));
-    const r = autograd(['train', 'train.csv', '-l', '2,8,1', '-e', '3', '--validation', 'valid.csv', '-q'], { cwd });
+    const r = await run(['train', 'train.csv', '-l', '2,8,1', '-e', '3', '--validation', 'valid.csv', '-q'], { cwd });
     expect(r.code, r.stderr).toBe(0);
     const training = JSON.parse(readFileSync(join(cwd, 'model.json'), 'utf8')).training;
     expect(training.validation).toEqual({ split: null, rows: 200 });
@@ -112,33 +112,33 @@ describe('training settings', () => {
     [['--patience', '0'], /--patience.*must be a positive whole number/],
     [['--beta1', '1'], /--beta1.*must be a number from 0 up to \(not including\) 1/],
     [['--init', 'a.json', '--resume', 'b.json'], /give --init .* or --resume .*, not both/],
-  ])('%j is a usage error', (flags, message) => {
+  ])('%j is a usage error', async (flags, message) => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'a.json'), '{}');
     writeFileSync(join(cwd, 'b.json'), '{}');
-    const r = autograd(['train', moons, '-l', '2,4,1', ...flags], { cwd });
+    const r = await run(['train', moons, '-l', '2,4,1', ...flags], { cwd });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
   });
 });
 
 describe('inspect and evaluate --json', () => {
-  it('inspect describes a model; --json for scripts', () => {
+  it('inspect describes a model; --json for scripts', async () => {
     const cwd = tempDir();
-    autograd(['train', moons, '-l', '2,4,1', '-e', '2', '--validation-split', '0.1', '-q'], { cwd });
-    const text = autograd(['inspect', join(cwd, 'model.json')]);
+    await run(['train', moons, '-l', '2,4,1', '-e', '2', '--validation-split', '0.1', '-q'], { cwd });
+    const text = await run(['inspect', join(cwd, 'model.json')]);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('network      2,4,1 (17 parameters); hidden tanh, output linear');
     expect(text.stdout).toContain('training     2 of 2 planned epochs on 900 rows; batch 32; seed 42; shuffled');
-    const json = JSON.parse(autograd(['inspect', join(cwd, 'model.json'), '--json']).stdout);
+    const json = JSON.parse((await run(['inspect', join(cwd, 'model.json'), '--json'])).stdout);
     expect(json).toMatchObject({ layers: [2, 4, 1], parameters: 17, targets: ['label'] });
     expect(json.finalValidationLoss).toBeTypeOf('number');
   });
 
-  it('evaluate --json', () => {
+  it('evaluate --json', async () => {
     const cwd = tempDir();
-    autograd(['train', moons, '-l', '2,4,1', '-e', '2', '-q'], { cwd });
-    const r = autograd(['evaluate', '-m', join(cwd, 'model.json'), moons, '--json']);
+    await run(['train', moons, '-l', '2,4,1', '-e', '2', '-q'], { cwd });
+    const r = await run(['evaluate', '-m', join(cwd, 'model.json'), moons, '--json']);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
     expect(json.rows).toBe(1000);

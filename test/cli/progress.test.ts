@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { Chalk } from 'chalk';
 import { barLayout } from '../../src/cli/progress.js';
 
 /** The longest line the layout can print: every field at its widest. */
 function widest(columns: number, validation: boolean): string {
-  const { format, barsize } = barLayout(columns, 4, validation);
+  const { format, barsize } = barLayout(new Chalk({ level: 1 }), columns, 4, validation);
   return format
     .replace(/\x1b\[[0-9;]*m/g, '')
     .replace('{bar}', '#'.repeat(barsize))

@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli/main.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'autograd.js');
@@ -14,7 +16,40 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs the built CLI as a user would, in `cwd` (a fresh temporary folder by default). */
+/** Collects what is written, as a pipe (not a terminal) would receive it. */
+class Collector extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+/**
+ * Runs the CLI in this process, as `main(argv, io)`, in `cwd` (a fresh
+ * temporary folder by default): what a user would see, without starting Node.
+ * Test files run in processes of their own, one test at a time, so changing
+ * the working directory for the call is safe.
+ */
+export async function run(args: string[], options: { input?: string; cwd?: string } = {}): Promise<RunResult> {
+  const stdout = new Collector();
+  const stderr = new Collector();
+  const previous = process.cwd();
+  process.chdir(options.cwd ?? tempDir());
+  try {
+    const code = await main(args, {
+      stdin: Readable.from(options.input ? [options.input] : []),
+      stdout,
+      stderr,
+      env: { NO_COLOR: '1' },
+    });
+    return { code, stdout: stdout.text, stderr: stderr.text };
+  } finally {
+    process.chdir(previous);
+  }
+}
+
+/** Runs the built CLI as its own process: for exit codes, pipes and signals. */
 export function autograd(args: string[], options: { input?: string; cwd?: string } = {}): RunResult {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? tempDir(),

@@ -121,12 +121,12 @@ describe('training matches an independent dense implementation of the same steps
 
 describe('the two engines train to the same weights', () => {
   it.each([
-    [[2, 8, 8, 1], 16, 'tanh'],
-    [[5, 12, 3], 10, 'relu'],
-    [[10, 64, 64, 1], 64, 'tanh'], // big enough that each batch is computed in two shards
+    [[2, 8, 8, 1], 16, 'tanh', 4],
+    [[5, 12, 3], 10, 'relu', 4],
+    [[10, 64, 64, 1], 64, 'tanh', 2], // big enough that each batch is computed in two shards
   ] as const)(
-    '%j, batch %d, %s: 4 epochs, weights to 1e-9',
-    async (layers, batchSize, activation) => {
+    '%j, batch %d, %s: %d epochs, weights to 1e-9',
+    async (layers, batchSize, activation, epochs) => {
       const random = new Random(31);
       const cols = layers[0] + layers[layers.length - 1]!;
       const header = Array.from({ length: cols }, (_, i) => `c${i}`);
@@ -134,7 +134,7 @@ describe('the two engines train to the same weights', () => {
       const table = parseCsv({ name: 'e.csv', text: [header.join(','), ...lines].join('\n') });
       const targets = header.slice(layers[0]);
       const data = datasetFromTable(table, { choice: { targets } });
-      const options: FitOptions = { layers: [...layers], activation, epochs: 4, batchSize, seed: 9 };
+      const options: FitOptions = { layers: [...layers], activation, epochs, batchSize, seed: 9 };
       const graph = await fit(data, { ...options, engine: 'graph' });
       const compiled = await fit(data, { ...options, engine: 'compiled' });
       graph.model.parameters.forEach((layer, l) => {

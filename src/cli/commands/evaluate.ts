@@ -4,8 +4,8 @@ import type { Engine } from '../../engine/engine.js';
 import { classIndices, classificationMetrics, regressionMetrics, type ClassificationMetrics } from '../../metrics.js';
 import { loadModel } from '../../model-file.js';
 import { argmax, modelColumns, Predictor } from '../../model.js';
-import { formatNumber, writeStdout } from '../output.js';
-import { reportDropped } from '../terminal.js';
+import { formatNumber } from '../output.js';
+import type { Terminal } from '../terminal.js';
 
 export interface EvaluateFlags {
   model: string;
@@ -15,19 +15,19 @@ export interface EvaluateFlags {
   json?: boolean;
 }
 
-export async function evaluateCommand(data: string, flags: EvaluateFlags): Promise<void> {
+export async function evaluateCommand(data: string, flags: EvaluateFlags, term: Terminal): Promise<void> {
   const model = await loadModel(flags.model);
-  const dataset = await loadDataset(openInput(data, process.stdin), inputName(data), {
+  const dataset = await loadDataset(openInput(data, term.io.stdin), inputName(data), {
     columns: modelColumns(model, true),
     delimiter: flags.delimiter,
     dropInvalid: flags.dropInvalid,
     encoding: model.encoding,
     ...(model.classes ? { task: 'classify' as const, classes: model.classes } : {}),
   });
-  reportDropped(dataset.dropped, dataset.firstDropped);
+  term.reportDropped(dataset.dropped, dataset.firstDropped);
   if (model.classes) {
     const predicted = argmax(new Predictor(model, flags.engine).run(dataset.x));
-    await writeStdout(
+    await term.out(
       formatClassification(
         classificationMetrics(classIndices(dataset.y), predicted, model.classes),
         dataset.x.rows,
@@ -40,14 +40,14 @@ export async function evaluateCommand(data: string, flags: EvaluateFlags): Promi
 
   if (flags.json) {
     const targets = metrics.map((m, j) => ({ target: model.targets[j]!, ...m, r2: Number.isNaN(m.r2) ? null : m.r2 }));
-    await writeStdout(`${JSON.stringify({ rows: dataset.x.rows, dropped: dataset.dropped, targets }, null, 2)}\n`);
+    await term.out(`${JSON.stringify({ rows: dataset.x.rows, dropped: dataset.dropped, targets }, null, 2)}\n`);
     return;
   }
   const rows = [['target', 'mse', 'rmse', 'mae', 'r2']];
   metrics.forEach((m, j) =>
     rows.push([model.targets[j]!, ...[m.mse, m.rmse, m.mae, m.r2].map((x) => formatNumber(x))]),
   );
-  await writeStdout(alignColumns(rows));
+  await term.out(alignColumns(rows));
 }
 
 /** Plain-text table: first column left-aligned, numbers right-aligned. */

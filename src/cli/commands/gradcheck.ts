@@ -10,7 +10,8 @@ import type { DecimalMark } from '../../data/numbers.js';
 import { formatLayerSpec } from '../../nn/layer-spec.js';
 import { Random } from '../../random.js';
 import { networkFor, type NetworkFlags } from '../network.js';
-import { formatNumber, writeStdout } from '../output.js';
+import { formatNumber } from '../output.js';
+import type { Terminal } from '../terminal.js';
 
 export interface GradcheckFlags extends NetworkFlags {
   model?: string;
@@ -21,7 +22,7 @@ export interface GradcheckFlags extends NetworkFlags {
   decimal?: DecimalMark;
 }
 
-export async function gradcheckCommand(data: string | undefined, flags: GradcheckFlags): Promise<void> {
+export async function gradcheckCommand(data: string | undefined, flags: GradcheckFlags, term: Terminal): Promise<void> {
   if ((flags.model === undefined) === (flags.layers === undefined)) {
     throw new UsageError('E_USAGE', 'give either --model <file> or --layers <spec>');
   }
@@ -31,7 +32,7 @@ export async function gradcheckCommand(data: string | undefined, flags: Gradchec
   let y;
   let what: string;
   if (data !== undefined) {
-    const dataset = await loadDataset(openInput(data, process.stdin), inputName(data), {
+    const dataset = await loadDataset(openInput(data, term.io.stdin), inputName(data), {
       delimiter: flags.delimiter,
       decimal: flags.decimal,
       ...(model
@@ -81,6 +82,6 @@ export async function gradcheckCommand(data: string | undefined, flags: Gradchec
       ? `ok: every gradient is within ${result.tolerance.toExponential(0)} of its finite difference`
       : `FAILED: worst relative error ${formatNumber(result.worst, 3)} is above the tolerance ${result.tolerance.toExponential(0)}`,
   ];
-  await writeStdout(`${lines.join('\n')}\n`);
-  if (!result.passed) process.exitCode = 1;
+  await term.out(`${lines.join('\n')}\n`);
+  if (!result.passed) term.exitCode = 1;
 }

@@ -5,8 +5,7 @@ import { NODE_LIMIT, networkGraph, renderLayers } from '../../viz/network.js';
 import { renderGraph, type GraphFormat, type GraphView } from '../../viz/render.js';
 import { explainSeed, seedExample, type SeedInputs } from '../../viz/seed.js';
 import { networkFor, type NetworkFlags } from '../network.js';
-import { writeStdout } from '../output.js';
-import { note } from '../terminal.js';
+import type { Terminal } from '../terminal.js';
 
 export interface GraphFlags extends SeedInputs, NetworkFlags {
   example?: string;
@@ -17,14 +16,14 @@ export interface GraphFlags extends SeedInputs, NetworkFlags {
   view: GraphView;
 }
 
-export async function graphCommand(flags: GraphFlags): Promise<void> {
+export async function graphCommand(flags: GraphFlags, term: Terminal): Promise<void> {
   const sources = [flags.example !== undefined, flags.layers !== undefined, flags.model !== undefined].filter(Boolean);
   if (sources.length !== 1) {
     throw new UsageError('E_USAGE', 'give one of --example seed, --layers <spec> or --model <file>');
   }
   if (flags.example !== undefined) {
     const g = seedExample(seedInputs(flags));
-    await writeStdout(renderGraph(g.z, { format: flags.format, view: flags.view, rootName: 'z' }));
+    await term.out(renderGraph(g.z, { format: flags.format, view: flags.view, rootName: 'z' }));
     return;
   }
   const model = flags.model === undefined ? undefined : await loadModel(flags.model);
@@ -52,11 +51,13 @@ export async function graphCommand(flags: GraphFlags): Promise<void> {
       : flags.target;
   const graph = networkGraph(mlp, x, y, model?.features);
   if (graph.nodeCount > NODE_LIMIT) {
-    note(`autograd: ${graph.nodeCount} scalar nodes is over the limit of ${NODE_LIMIT}: drawing the layers instead`);
-    await writeStdout(renderLayers(mlp, graph.nodeCount, flags.format));
+    term.note(
+      `autograd: ${graph.nodeCount} scalar nodes is over the limit of ${NODE_LIMIT}: drawing the layers instead`,
+    );
+    await term.out(renderLayers(mlp, graph.nodeCount, flags.format));
     return;
   }
-  await writeStdout(
+  await term.out(
     renderGraph(graph.root, { format: flags.format, view: flags.view, rootName: graph.rootName, groups: graph.groups }),
   );
 }
@@ -65,8 +66,8 @@ export interface ExplainFlags extends SeedInputs {
   example: string;
 }
 
-export async function explainCommand(flags: ExplainFlags): Promise<void> {
-  await writeStdout(`${explainSeed(seedExample(seedInputs(flags))).join('\n')}\n`);
+export async function explainCommand(flags: ExplainFlags, term: Terminal): Promise<void> {
+  await term.out(`${explainSeed(seedExample(seedInputs(flags))).join('\n')}\n`);
 }
 
 /** The seed example's numbers (commander fills in SEED_DEFAULTS for those not given). */

@@ -1,18 +1,19 @@
 import { loadModel } from '../../model-file.js';
 import type { TrainedModel } from '../../model.js';
 import { formatLayerSpec } from '../../nn/layer-spec.js';
-import { formatNumber, writeStdout } from '../output.js';
+import { formatNumber } from '../output.js';
+import type { Terminal } from '../terminal.js';
 import { listOf } from '../../text.js';
 
 /** Names listed in full before "… and N more" (--json lists them all). */
 const LISTED = 20;
 
 /** What a model is, for people (or, with --json, for scripts). */
-export async function inspectCommand(path: string, flags: { json?: boolean }): Promise<void> {
+export async function inspectCommand(path: string, flags: { json?: boolean }, term: Terminal): Promise<void> {
   const model = await loadModel(path);
   const summary = describe(model);
   if (flags.json) {
-    await writeStdout(`${JSON.stringify(summary, null, 2)}\n`);
+    await term.out(`${JSON.stringify(summary, null, 2)}\n`);
     return;
   }
   const t = model.training;
@@ -67,7 +68,7 @@ export async function inspectCommand(path: string, flags: { json?: boolean }): P
   } else {
     lines.push('training     not recorded (weights from elsewhere)');
   }
-  await writeStdout(`${lines.join('\n')}\n`);
+  await term.out(`${lines.join('\n')}\n`);
 }
 
 function describe(model: TrainedModel) {

@@ -7,8 +7,7 @@ import type { Engine } from '../../engine/engine.js';
 import { loadModel } from '../../model-file.js';
 import { argmax, modelColumns, Predictor } from '../../model.js';
 import { UsageError } from '../../errors.js';
-import { writeStdout } from '../output.js';
-import { reportDropped } from '../terminal.js';
+import type { Terminal } from '../terminal.js';
 
 export interface PredictFlags {
   model: string;
@@ -21,7 +20,7 @@ export interface PredictFlags {
 }
 
 /** Streams: each batch of input rows is predicted and written before the next is read. */
-export async function predictCommand(data: string, flags: PredictFlags): Promise<void> {
+export async function predictCommand(data: string, flags: PredictFlags, term: Terminal): Promise<void> {
   const model = await loadModel(flags.model);
   if (flags.proba && !model.classes) {
     throw new UsageError('E_USAGE', `--proba: ${flags.model} is a regression model; it has no class probabilities`);
@@ -31,7 +30,7 @@ export async function predictCommand(data: string, flags: PredictFlags): Promise
   let features: FeatureBatches | undefined;
   let dropped = 0;
   let firstDropped: string | undefined;
-  for await (const batch of readCsv(openInput(data, process.stdin), file, { delimiter: flags.delimiter })) {
+  for await (const batch of readCsv(openInput(data, term.io.stdin), file, { delimiter: flags.delimiter })) {
     let out = '';
     if (!features) {
       features = new FeatureBatches(
@@ -64,7 +63,7 @@ export async function predictCommand(data: string, flags: PredictFlags): Promise
       }
       out += `${line}\n`;
     }
-    if (!(await writeStdout(out))) return; // the reader has gone: stop reading too
+    if (!(await term.out(out))) return; // the reader has gone: stop reading too
   }
-  reportDropped(dropped, firstDropped);
+  term.reportDropped(dropped, firstDropped);
 }

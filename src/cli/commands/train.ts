@@ -17,9 +17,9 @@ import { count, listOf, quote } from '../../text.js';
 import type { Activation, HiddenActivation } from '../../nn/activation.js';
 import { formatLayerSpec } from '../../nn/layer-spec.js';
 import { fit, type FitResult } from '../../train/fit.js';
-import { formatCount, formatNumber, formatSeconds, writeStdout } from '../output.js';
+import { formatCount, formatNumber, formatSeconds } from '../output.js';
 import { TrainingProgress } from '../progress.js';
-import { isInteractive, note, stderrColors, warn } from '../terminal.js';
+import type { Terminal } from '../terminal.js';
 import { resolve as resolvePath } from 'node:path';
 
 export interface TrainFlags {
@@ -69,7 +69,7 @@ export interface TrainFlags {
 /** Exit codes after a signal, as shells report them: 128 + the signal's number. */
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-export async function trainCommand(data: string, flags: TrainFlags, command: Command): Promise<void> {
+export async function trainCommand(data: string, flags: TrainFlags, command: Command, term: Terminal): Promise<void> {
   const given = (name: string) => command.getOptionValueSource(name) === 'cli';
   if (flags.init !== undefined && flags.resume !== undefined) {
     throw new UsageError(
@@ -87,7 +87,7 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
   const resume = flags.resume === undefined ? undefined : await loadModel(flags.resume);
   const init = flags.init === undefined ? resume : await loadModel(flags.init);
   await checkOutputs(data, flags);
-  warnUnusedSettings(flags, given, resume);
+  warnUnusedSettings(term, flags, given, resume);
   const fromModel = flags.init !== undefined ? 'the --init model' : 'the --resume model';
   const choice = {
     targets: flags.target ?? init?.targets,
@@ -107,7 +107,7 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
     );
   }
   const task = asked !== 'auto' || flags.loss === undefined ? asked : flags.loss === 'mse' ? 'regress' : 'classify';
-  const dataset = await loadDataset(openInput(data, process.stdin), inputName(data), {
+  const dataset = await loadDataset(openInput(data, term.io.stdin), inputName(data), {
     choice,
     delimiter: flags.delimiter,
     decimal: flags.decimal,
@@ -117,15 +117,15 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
     ...(init ? { encoding: init.encoding } : { categorical: flags.categorical, detectCategorical: true }),
   });
   // Said once training starts: a run refused before then says only why.
-  let remarks = flags.quiet ? [] : describeData(dataset, task === 'auto');
+  let remarks = flags.quiet ? [] : describeData(term, dataset, task === 'auto');
   const sayRemarks = () => {
-    for (const remark of remarks) process.stderr.write(`${remark}\n`);
+    for (const remark of remarks) term.note(remark);
     remarks = [];
   };
   const validation =
     flags.validation === undefined
       ? undefined
-      : await loadDataset(openInput(flags.validation, process.stdin), inputName(flags.validation), {
+      : await loadDataset(openInput(flags.validation, term.io.stdin), inputName(flags.validation), {
           choice: {
             targets: dataset.targets,
             features: dataset.features,
@@ -142,15 +142,15 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
   const pick = <T>(name: string, value: T): T | undefined => (given(name) || !resume ? value : undefined);
   const defined = <T extends object>(o: T): Partial<T> =>
     Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-  const log = flags.log === undefined ? undefined : new EpochLog(flags.log);
+  const log = flags.log === undefined ? undefined : new EpochLog(flags.log, term);
 
-  const showBar = !flags.quiet && isInteractive(process.stderr);
+  const showBar = !flags.quiet && term.interactive;
   const measured = validation !== undefined || flags.validationSplit !== undefined || !!resume?.training?.validation;
   let progress: TrainingProgress | undefined;
   let batchesDone = 0;
   const interruption = catchSignals(() => {
     progress?.stop();
-    note('autograd: stopping after this batch to save the model (press Ctrl-C again to quit without saving)');
+    term.note('autograd: stopping after this batch to save the model (press Ctrl-C again to quit without saving)');
   });
   const started = performance.now();
   let result: FitResult;
@@ -194,6 +194,7 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
         batchesDone++;
         if (showBar) {
           progress ??= new TrainingProgress(
+            term,
             event.epochs,
             event.batches,
             (event.epoch - 1) * event.batches + event.batch - 1,
@@ -210,7 +211,7 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
         ? undefined
         : (message) => {
             sayRemarks();
-            warn(message);
+            term.warn(message);
           },
     });
   } catch (error) {
@@ -226,39 +227,40 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
 
   if (result.interrupted && batchesDone === 0) {
     interruption.release();
-    note('autograd: interrupted before training began; nothing written');
-    process.exitCode = SIGNAL_EXIT[interruption.received!];
+    term.note('autograd: interrupted before training began; nothing written');
+    term.exitCode = SIGNAL_EXIT[interruption.received!];
     return;
   }
   await interruption.guard(async () => {
-    await (flags.out === '-' ? writeStdout(serializeModel(model)) : saveModel(flags.out, model));
+    await (flags.out === '-' ? term.out(serializeModel(model)) : saveModel(flags.out, model));
     await log?.save();
   });
 
   if (result.interrupted) {
-    note(
+    term.note(
       `autograd: interrupted in epoch ${training.epochs + 1} of ${training.plannedEpochs}; ` +
         `the model so far (${count(training.epochs, 'full epoch')}) was written to ${where}`,
     );
-    process.exitCode = SIGNAL_EXIT[interruption.received!];
+    term.exitCode = SIGNAL_EXIT[interruption.received!];
     return;
   }
   if (result.stoppedEarly && !flags.quiet) {
-    note(
+    term.note(
       `autograd: no improvement for ${count(training.earlyStopping?.patience ?? 0, 'epoch')}: stopped after epoch ${training.epochs}, kept the weights of epoch ${training.earlyStopping?.bestEpoch}`,
     );
   }
-  if (!flags.quiet && flags.chart && isInteractive(process.stderr) && training.lossHistory.length > 1) {
-    note(lossChart(training.lossHistory, training.validationHistory));
+  if (!flags.quiet && flags.chart && term.interactive && training.lossHistory.length > 1) {
+    term.note(lossChart(term, training.lossHistory, training.validationHistory));
   }
   if (!flags.quiet) {
     const epochsRun = result.epochsDone - (resume?.training?.state?.position.epochs ?? resume?.training?.epochs ?? 0);
-    note(summaryLine(model, training, seconds, epochsRun, where));
+    term.note(summaryLine(term, model, training, seconds, epochsRun, where));
   }
 }
 
 /** The last line of a run, shortened to fit the terminal: the rate goes first, then the time. */
 function summaryLine(
+  term: Terminal,
   model: TrainedModel,
   training: TrainingRecord,
   seconds: number,
@@ -274,10 +276,10 @@ function summaryLine(
     (training.finalValidationLoss !== null ? `, validation ${formatNumber(training.finalValidationLoss, 4)}` : '') +
     (model.normalization && model.task === 'regress' ? ' (standardised)' : '') +
     `; model written to `;
-  const width = process.stderr.isTTY ? process.stderr.columns || 80 : Number.POSITIVE_INFINITY;
+  const width = term.width;
   const fits = (middle: string) => `trained ${head}${middle}${tail}${where}`.length <= width;
   const middle = fits(time + rate) ? time + rate : fits(time) ? time : '';
-  return `${stderrColors.green('trained')} ${head}${middle}${tail}${stderrColors.bold(where)}`;
+  return `${term.colors.green('trained')} ${head}${middle}${tail}${term.colors.bold(where)}`;
 }
 
 /**
@@ -318,7 +320,12 @@ async function checkOutputs(data: string, flags: TrainFlags): Promise<void> {
 }
 
 /** A setting given for an optimizer or schedule that the run does not use is worth a word. */
-function warnUnusedSettings(flags: TrainFlags, given: (name: string) => boolean, resume?: TrainedModel): void {
+function warnUnusedSettings(
+  term: Terminal,
+  flags: TrainFlags,
+  given: (name: string) => boolean,
+  resume?: TrainedModel,
+): void {
   if (flags.quiet) return;
   const saved = resume?.training;
   const optimizer = given('optimizer') || !saved ? flags.optimizer : saved.optimizer.name;
@@ -335,7 +342,7 @@ function warnUnusedSettings(flags: TrainFlags, given: (name: string) => boolean,
   for (const [name, owner, used] of uses) {
     if (given(name) && !used) {
       const flag = `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-      warn(
+      term.warn(
         `${flag} is for ${owner}; this run uses ${owner.startsWith('--optimizer') ? optimizer : schedule}, so it has no effect`,
       );
     }
@@ -343,9 +350,9 @@ function warnUnusedSettings(flags: TrainFlags, given: (name: string) => boolean,
 }
 
 /** What autograd made of the data, where it decided something the user did not say: lines for stderr. */
-function describeData(dataset: Dataset, taskAuto: boolean): string[] {
+function describeData(term: Terminal, dataset: Dataset, taskAuto: boolean): string[] {
   const lines: string[] = [];
-  const warning = (message: string) => lines.push(`${stderrColors.yellow('autograd: warning:')} ${message}`);
+  const warning = (message: string) => lines.push(`${term.colors.yellow('autograd: warning:')} ${message}`);
   if (dataset.decimalComma.length > 0) {
     lines.push(
       `autograd: reading decimal commas (as in "71,51") in ${listOf(dataset.decimalComma)}; --decimal . turns this off`,
@@ -437,9 +444,11 @@ class EpochLog {
   private readonly path: string;
   private readonly json: boolean;
   private readonly lines: string[] = [];
+  private readonly term: Terminal;
 
-  constructor(path: string) {
+  constructor(path: string, term: Terminal) {
     this.path = path;
+    this.term = term;
     this.json = path.endsWith('.jsonl');
     if (!this.json) this.add('epoch,train_loss,validation_loss,lr,seconds');
   }
@@ -460,7 +469,7 @@ class EpochLog {
   }
 
   private add(line: string): void {
-    if (this.path === '-') process.stdout.write(`${line}\n`);
+    if (this.path === '-') this.term.io.stdout.write(`${line}\n`);
     else this.lines.push(line);
   }
 
@@ -470,7 +479,7 @@ class EpochLog {
 }
 
 /** The loss per epoch as a terminal chart (validation too, when measured). */
-function lossChart(train: number[], validation: number[]): string {
+function lossChart(term: Terminal, train: number[], validation: number[]): string {
   const width = 60;
   const sample = (series: number[]) =>
     series.length <= width
@@ -479,7 +488,7 @@ function lossChart(train: number[], validation: number[]): string {
   const series = validation.length === train.length ? [sample(train), sample(validation)] : [sample(train)];
   const chart = asciichart.plot(series, {
     height: 10,
-    colors: stderrColors.level > 0 ? [asciichart.cyan, asciichart.magenta] : undefined,
+    colors: term.colors.level > 0 ? [asciichart.cyan, asciichart.magenta] : undefined,
     format: (x: number) => formatNumber(x, 3).padStart(10),
   });
   const legend = series.length > 1 ? 'loss per epoch: train (cyan), validation (magenta)' : 'training loss per epoch';

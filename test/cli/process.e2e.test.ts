@@ -1,0 +1,119 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { autograd, BIN, DATA, shell, tempDir } from '../helpers/cli.js';
+
+// What only the built binary, as a process of its own, can show: exit codes
+// as the shell sees them, signals, and writes to a full disk. Everything else
+// runs in-process (test/helpers/cli.ts).
+
+const moons = join(DATA, 'moons.csv');
+
+describe('the built binary', () => {
+  it.each([
+    [['--version'], 0, /^$/],
+    [['train', join(DATA, 'nope.csv'), '-l', '2,1'], 1, /^autograd: error: .*nope\.csv: cannot read: no such file\n$/],
+    [['train', moons, '--lr', '-1'], 2, /^autograd: error: .*--lr.*must be a number greater than 0\.\n$/],
+  ])('autograd %j exits %d', (args, code, stderr) => {
+    const r = autograd(args);
+    expect(r.stderr).toMatch(stderr);
+    expect(r.code).toBe(code);
+  });
+});
+
+interface Ending {
+  code: number | null;
+  stderr: string;
+  /** Milliseconds from the last signal sent to the process's end. */
+  after: number;
+  /** Milliseconds from start until its first epoch was logged. */
+  firstEpoch: number;
+}
+
+/**
+ * Trains with `args` (the epoch log on stdout) and, as soon as the first epoch
+ * has been logged — so training is surely under way — sends `signals`, 100 ms
+ * apart (the same signal twice at once reaches a process as one).
+ */
+function interrupt(args: string[], signals: NodeJS.Signals[], cwd: string): Promise<Ending> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [BIN, 'train', ...args, '--log', '-', '-q'], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stderr = '';
+    let stdout = '';
+    let firstEpoch = 0;
+    let lastSent = 0;
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      if (firstEpoch || !/\n1,/.test(stdout)) return;
+      firstEpoch = performance.now() - started;
+      signals.forEach((s, i) =>
+        setTimeout(() => {
+          child.kill(s);
+          lastSent = performance.now();
+        }, 100 * i),
+      );
+    });
+    child.on('exit', (code, signal) =>
+      resolve({
+        code: code ?? (signal ? 128 + constants.signals[signal] : null),
+        stderr,
+        after: performance.now() - lastSent,
+        firstEpoch,
+      }),
+    );
+  });
+}
+
+describe('interruption', () => {
+  const quick = [moons, '-l', '2,8,1', '--epochs', '100000'];
+
+  it('Ctrl-C finishes the batch, saves the model so far and exits 130', async () => {
+    const cwd = tempDir();
+    const { code, stderr } = await interrupt(quick, ['SIGINT'], cwd);
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/stopping after this batch/);
+    expect(stderr).toMatch(
+      /interrupted in epoch \d+ of 100000; the model so far \(\d+ full epochs?\) was written to model\.json/,
+    );
+    const model = JSON.parse(readFileSync(join(cwd, 'model.json'), 'utf8'));
+    expect(model.training.epochs).toBeGreaterThanOrEqual(1);
+    expect(readdirSync(cwd)).toEqual(['model.json']);
+  }, 30_000);
+
+  it('SIGTERM does the same with exit code 143', async () => {
+    const cwd = tempDir();
+    const { code } = await interrupt(quick, ['SIGTERM'], cwd);
+    expect(code).toBe(143);
+    expect(readdirSync(cwd)).toEqual(['model.json']);
+  }, 30_000);
+
+  it('a second Ctrl-C quits at once, in the middle of a long batch, writing nothing', async () => {
+    const cwd = tempDir();
+    // One batch an epoch on the object graph: each takes about as long as the first epoch did.
+    const rows = readFileSync(moons, 'utf8').split('\n').slice(0, 201).join('\n');
+    writeFileSync(join(cwd, 'rows.csv'), `${rows}\n`);
+    const slow = ['rows.csv', '-l', '2,32,32,1', '--engine', 'graph', '-b', '200', '--epochs', '1000'];
+    const { code, stderr, after, firstEpoch } = await interrupt(slow, ['SIGINT', 'SIGINT'], cwd);
+    expect(code).toBe(130);
+    expect(stderr).not.toMatch(/written/);
+    expect(after).toBeLessThan(firstEpoch / 2);
+    expect(readdirSync(cwd)).toEqual(['rows.csv']);
+  }, 60_000);
+});
+
+describe('writing where it cannot', () => {
+  it('a full disk is one line and exit 1', () => {
+    const cwd = tempDir();
+    autograd(['train', moons, '-l', '2,4,1', '-e', '2', '-q'], { cwd });
+    const r = shell(`node ${BIN} predict -m model.json ${moons} > /dev/full`, cwd);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('autograd: error: <stdout>: cannot write: ENOSPC: no space left on device, write\n');
+  });
+});

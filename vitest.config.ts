@@ -1,0 +1,9 @@
+import { availableParallelism } from 'node:os';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // Every core: test files are independent processes, and most of the suite's time is computation.
+    maxWorkers: availableParallelism(),
+  },
+});
