@@ -316,7 +316,9 @@ class DatasetBuilder {
               .map((c) => c.name)
           : [],
       rowNumbers: this.features
-        .filter((c) => c.kind === 'number' && c.increasing && this.rows >= 3 && (c.consecutive || ID_NAME.test(c.name)))
+        .filter(
+          (c) => c.kind === 'number' && c.increasing && this.rows >= 10 && (c.consecutive || ID_NAME.test(c.name)),
+        )
         .map((c) => c.name),
       wholeLevels: classes ? 0 : wholeLevels(y),
     };
@@ -426,6 +428,8 @@ class DatasetBuilder {
     }
     if (code === EMPTY) return new DataError('E_EMPTY_CELL', withHints('is empty', skip), location);
     const why = column.numbers.whyNot(word);
+    // A cell whose decimal mark breaks with its column's says itself how to settle it.
+    if (why.includes('decimal')) return new DataError('E_NOT_A_NUMBER', why, location);
     const hints = [...skip];
     if (why.endsWith('is not a number') && this.options.encoding === undefined) {
       hints.push(

@@ -4,7 +4,7 @@ import type { Matrix } from '../data/matrix.js';
 import { columnStats, constantColumns, standardize } from '../data/normalize.js';
 import type { Engine } from '../engine/engine.js';
 import { UsageError } from '../errors.js';
-import { count, listOf } from '../text.js';
+import { count, listOf, quote } from '../text.js';
 import { createNetwork, type TrainedModel, type TrainingRecord } from '../model.js';
 import type { Activation, HiddenActivation } from '../nn/activation.js';
 import { formatLayerSpec } from '../nn/layer-spec.js';
@@ -186,9 +186,7 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
     };
     if (!resume) {
       for (const c of constantColumns(train.x)) {
-        options.onWarning?.(
-          `feature column ${JSON.stringify(columns.features[c])} is constant; it cannot inform the model`,
-        );
+        options.onWarning?.(`feature column ${quote(data.inputs[c] ?? '')} is constant; it cannot inform the model`);
       }
     }
     const scaleY = (m: Matrix) => (classes ? m : standardize(m, normalization!.targets));

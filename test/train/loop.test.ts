@@ -187,6 +187,15 @@ describe('the library', () => {
     for (const spy of [out, err, log, warn]) expect(spy).not.toHaveBeenCalled();
   });
 
+  it('names a constant column by its input, one-hot columns counted', async () => {
+    const table = datasetFromTable(parseCsv({ name: 'c.csv', text: 'a,c,b,y\n1,x,5,1\n2,y,5,2\n3,x,5,3\n' }), {
+      detectCategorical: true,
+    });
+    const warnings: string[] = [];
+    await fit(table, { layers: [4, 2, 1], epochs: 1, onWarning: (m) => warnings.push(m) });
+    expect(warnings).toEqual(['feature column "b" is constant; it cannot inform the model']);
+  });
+
   it('stops with a DivergenceError naming epoch and batch when the loss stops being finite', async () => {
     const table = datasetFromTable(parseCsv({ name: 'd.csv', text: 'x,y\n1,1e150\n2,-1e150\n3,1e150\n' }));
     const run = fit(table, { layers: [1, 2, 1], normalize: false, learningRate: 10, epochs: 50, batchSize: 1 });
