@@ -10,13 +10,33 @@ export interface Location {
   column?: string;
 }
 
+/** Where a message names one of the library's options (see `option`). */
+const OPTION = /\u001f(\w+)\u001f/g;
+
+/**
+ * Names a library option inside an error message, as data: the message says
+ * the option's own name (`dropInvalid`), and a CLI can say its flag instead
+ * (`--drop-invalid`) with `worded`.
+ */
+export function option(name: string): string {
+  return `\u001f${name}\u001f`;
+}
+
 export class AutogradError extends Error {
   /** A stable, machine-readable identifier, e.g. `E_NOT_A_NUMBER`. */
   readonly code: string;
+  /** The message with its options marked (see `option`), to build other messages from. */
+  readonly template: string;
   constructor(code: string, message: string) {
-    super(message);
+    super(message.replace(OPTION, '$1'));
+    this.template = message;
     this.code = code;
     this.name = new.target.name;
+  }
+
+  /** The message, with every option it names said as `say` says it (e.g. as a command-line flag). */
+  worded(say: (option: string) => string): string {
+    return this.template.replace(OPTION, (_, name: string) => say(name));
   }
 }
 
@@ -63,7 +83,10 @@ export class DivergenceError extends AutogradError {
     const what = Number.isFinite(loss)
       ? `the loss grew from ${startLoss.toPrecision(3)} to ${loss.toPrecision(3)}`
       : `the loss became ${loss}`;
-    super('E_DIVERGED', `training diverged: ${what} at epoch ${epoch}, batch ${batch}; try a smaller --lr`);
+    super(
+      'E_DIVERGED',
+      `training diverged: ${what} at epoch ${epoch}, batch ${batch}; try a smaller ${option('learningRate')}`,
+    );
     this.epoch = epoch;
     this.batch = batch;
   }

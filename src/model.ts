@@ -1,12 +1,10 @@
 import type { LastBatch } from './data/batches.js';
-import type { Columns } from './data/columns.js';
+import { requireColumns, type Columns } from './data/columns.js';
 import type { FeatureEncoding } from './data/dataset.js';
 import { createMatrix, type Matrix } from './data/matrix.js';
 import { standardize, unstandardize, type ColumnStats } from './data/normalize.js';
 import type { Engine } from './engine/engine.js';
 import { sigmoid } from './engine/math.js';
-import { DataError } from './errors.js';
-import { listOf, quote } from './text.js';
 import type { Activation, HiddenActivation } from './nn/activation.js';
 import { CompiledMLP } from './nn/compiled-mlp.js';
 import type { LossName } from './nn/loss.js';
@@ -175,19 +173,8 @@ export function predict(model: TrainedModel, features: Matrix, engine: Engine = 
  */
 export function modelColumns(model: TrainedModel, withTargets: boolean) {
   return (header: readonly string[], file: string): Columns => {
-    requireColumns(header, file, model.features, 'feature');
-    if (withTargets) requireColumns(header, file, model.targets, 'target');
+    requireColumns(header, file, model.features, { model: 'feature', all: model.features });
+    if (withTargets) requireColumns(header, file, model.targets, { model: 'target', all: model.targets });
     return { features: model.features, targets: withTargets ? model.targets : [] };
   };
-}
-
-function requireColumns(header: readonly string[], file: string, names: readonly string[], kind: string): void {
-  const missing = names.filter((name) => !header.includes(name));
-  if (missing.length > 0) {
-    throw new DataError(
-      'E_NO_COLUMN',
-      `has no ${kind} column${missing.length === 1 ? '' : 's'} ${listOf(missing.map((m) => quote(m)))}, which the model needs (model ${kind}s: ${listOf(names)})`,
-      { file },
-    );
-  }
 }

@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { AutogradError, UsageError } from '../errors.js';
 import { createProgram } from './program.js';
-import { processIo, Terminal, type Io } from './terminal.js';
+import { flagName, processIo, Terminal, type Io } from './terminal.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -45,11 +45,12 @@ function report(error: unknown, term: Terminal): number {
     return EXIT_USAGE;
   }
   if (error instanceof UsageError) {
-    printError(term, error.option ? `${flagName(error.option)}: ${error.message}` : error.message);
+    const message = error.worded(flagName);
+    printError(term, error.option ? `${flagName(error.option)}: ${message}` : message);
     return EXIT_USAGE;
   }
   if (error instanceof AutogradError) {
-    printError(term, error.message);
+    printError(term, error.worded(flagName));
     return EXIT_FAILURE;
   }
   // A bug, not the user's fault: still one line, with the stack only on request.
@@ -57,11 +58,6 @@ function report(error: unknown, term: Terminal): number {
   printError(term, `internal error: ${message} (set AUTOGRAD_DEBUG=1 for details)`);
   if (term.io.env.AUTOGRAD_DEBUG) term.io.stderr.write(`${(error as Error).stack ?? ''}\n`);
   return EXIT_FAILURE;
-}
-
-/** A library option's name as the CLI's flag: "batchSize" → "--batch-size". */
-function flagName(option: string): string {
-  return `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
 /** Messages are built to be short; this keeps even an unforeseen one to one readable line. */

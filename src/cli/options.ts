@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors.js';
 import { parseLayerSpec } from '../nn/layer-spec.js';
+import { flagName } from './terminal.js';
 
 // Option parsers for commander: each refuses a bad value with a message that names what was wrong.
 
@@ -32,7 +33,7 @@ export function layerSpec(value: string): number[] {
   try {
     return parseLayerSpec(value);
   } catch (error) {
-    if (error instanceof UsageError) throw new InvalidArgumentError(error.message.replace(/^--layers "[^"]*": /, ''));
+    if (error instanceof UsageError) throw new InvalidArgumentError(error.worded(flagName));
     throw error;
   }
 }

@@ -1,5 +1,14 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { DataError } from '../errors.js';
+import { count } from '../text.js';
+
+/** Library options whose flag is not simply their name in kebab case. */
+const FLAGS: Record<string, string> = { learningRate: '--lr' };
+
+/** A library option's name as the CLI's flag: "dropInvalid" → "--drop-invalid". */
+export function flagName(option: string): string {
+  return FLAGS[option] ?? `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
 
 /** An output stream as the CLI needs it: a TTY's width when it is one. */
 export type OutputStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -83,8 +92,12 @@ export class Terminal {
   }
 
   /** With --drop-invalid: how many rows were skipped, and the first reason. */
-  reportDropped(dropped: number, first: string | undefined): void {
-    if (dropped > 0)
-      this.warn(`skipped ${dropped} row${dropped === 1 ? '' : 's'} with a missing or invalid cell (first: ${first})`);
+  reportDropped(dropped: number, first: DataError | undefined): void {
+    if (dropped > 0 && first) this.warn(droppedRows(dropped, first));
   }
+}
+
+/** "skipped 3 rows with a missing or invalid cell (first: …)". */
+export function droppedRows(dropped: number, first: DataError): string {
+  return `skipped ${count(dropped, 'row')} with a missing or invalid cell (first: ${first.worded(flagName)})`;
 }

@@ -1,3 +1,5 @@
+import type { ColumnReader } from './column-reader.js';
+import type { Matrix } from './matrix.js';
 import { parseNumber } from './numbers.js';
 
 /** A categorical feature: which column, and its categories in the order of its one-hot columns. */
@@ -45,4 +47,44 @@ export class WordTable {
     }
     return code;
   }
+}
+
+/**
+ * Features with each categorical one one-hot in place of its column (its
+ * categories sorted, or a model's in the model's order), from the kept rows
+ * of `raw`, where a categorical feature's cells are word codes.
+ */
+export function oneHot(
+  raw: Matrix,
+  features: readonly ColumnReader[],
+  kept: readonly number[],
+): { x: Matrix; encoding: FeatureEncoding[]; inputs: string[] } {
+  const encoding: FeatureEncoding[] = [];
+  const inputs: string[] = [];
+  // Per feature: for a categorical one, each word's code → its one-hot position, and how many.
+  const positions = features.map((column) => {
+    if (column.kind === 'number') {
+      inputs.push(column.name);
+      return null;
+    }
+    const categories = column.fixed ? [...column.fixed] : sortLabels(column.wordsUsedBy(kept));
+    encoding.push({ feature: column.name, categories });
+    for (const c of categories) inputs.push(`${column.name}=${c}`);
+    const at = new Map(categories.map((c, i) => [c, i]));
+    return { of: Int32Array.from(column.words.names, (word) => at.get(word) ?? -1), width: categories.length };
+  });
+  const width = inputs.length;
+  const data = new Float64Array(kept.length * width);
+  kept.forEach((r, i) => {
+    let c = i * width;
+    features.forEach((column, j) => {
+      const position = positions[j];
+      if (!position) data[c++] = raw.data[r * raw.cols + j]!;
+      else {
+        data[c + position.of[column.codes![r]!]!] = 1;
+        c += position.width;
+      }
+    });
+  });
+  return { x: { rows: kept.length, cols: width, data }, encoding, inputs };
 }

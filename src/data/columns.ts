@@ -1,4 +1,4 @@
-import { DataError, UsageError } from '../errors.js';
+import { DataError, option, UsageError } from '../errors.js';
 import { listOf, quote } from '../text.js';
 
 export interface ColumnChoice {
@@ -23,12 +23,12 @@ export interface Columns {
 /** Decides which columns are features and which are targets, from the header. */
 export function chooseColumns(header: readonly string[], file: string, choice: ColumnChoice = {}): Columns {
   const ignore = choice.ignore ?? [];
-  requireColumns(header, file, ignore, 'ignore');
+  requireColumns(header, file, ignore, { option: 'ignore' });
   const kept = header.filter((name) => !ignore.includes(name));
   const targets = choice.targets ? [...choice.targets] : kept.slice(-1);
-  requireColumns(header, file, targets, 'target', choice.namedBy?.targets);
+  requireColumns(header, file, targets, namedBy(choice.namedBy?.targets, 'target'));
   const features = choice.features ? [...choice.features] : kept.filter((name) => !targets.includes(name));
-  requireColumns(header, file, features, 'features', choice.namedBy?.features);
+  requireColumns(header, file, features, namedBy(choice.namedBy?.features, 'features'));
   const overlap = features.find((name) => targets.includes(name));
   if (overlap !== undefined) {
     throw new UsageError('E_COLUMNS', `column ${quote(overlap)} is both a feature and a target`);
@@ -50,30 +50,64 @@ export function chooseColumns(header: readonly string[], file: string, choice: C
   return { features, targets };
 }
 
-function requireColumns(
+/** Who named columns, for the message when one is missing from a file. */
+export type NamedBy =
+  /** An option (a flag, on the command line): a usage error. */
+  | { option: string }
+  /** Another file or a model, e.g. "the training data": a data error. */
+  | { source: string }
+  /** A model that needs these of its features or targets: a data error listing every one missing. */
+  | { model: 'feature' | 'target'; all: readonly string[] };
+
+function namedBy(source: string | undefined, option: string): NamedBy {
+  return source === undefined ? { option } : { source };
+}
+
+/** The one check that named columns are in a file's header. */
+export function requireColumns(
   header: readonly string[],
   file: string,
   names: readonly string[],
-  option: string,
-  namedBy?: string,
+  namedBy: NamedBy,
 ): void {
-  const missing = names.find((name) => !header.includes(name));
-  if (missing === undefined) return;
-  if (namedBy) {
-    throw new DataError('E_NO_COLUMN', `has no column ${quote(missing)}, which ${namedBy} has`, { file });
+  const missing = names.filter((name) => !header.includes(name));
+  if (missing.length === 0) return;
+  if ('model' in namedBy) {
+    const kind = namedBy.model;
+    throw new DataError(
+      'E_NO_COLUMN',
+      `has no ${kind} column${missing.length === 1 ? '' : 's'} ${listOf(missing.map((m) => quote(m)))}, which the model needs (model ${kind}s: ${listOf(namedBy.all)})`,
+      { file },
+    );
+  }
+  if ('source' in namedBy) {
+    throw new DataError('E_NO_COLUMN', `has no column ${quote(missing[0]!)}, which ${namedBy.source} has`, { file });
   }
   throw new UsageError(
     'E_NO_COLUMN',
-    `${file} has no column ${quote(missing)} (its columns: ${listOf(header)})`,
-    option,
+    `${file} has no column ${quote(missing[0]!)} (its columns: ${listOf(header)})`,
+    namedBy.option,
   );
 }
 
-/** Where each named column sits in the header; a missing one is a located error. */
-export function columnIndices(header: readonly string[], file: string, names: readonly string[]): number[] {
-  return names.map((name) => {
-    const i = header.indexOf(name);
-    if (i < 0) throw new DataError('E_NO_COLUMN', `has no column ${quote(name)}`, { file });
-    return i;
-  });
+/** Columns named as categorical must be features of this file. */
+export function checkCategorical(
+  declared: readonly string[],
+  header: readonly string[],
+  file: string,
+  columns: Columns,
+): void {
+  requireColumns(header, file, declared, { option: 'categorical' });
+  for (const name of declared) {
+    if (columns.targets.includes(name)) {
+      throw new UsageError(
+        'E_USAGE',
+        `${quote(name)} is the target, not a feature; to treat its values as classes, say ${option('task')} classify`,
+        'categorical',
+      );
+    }
+    if (!columns.features.includes(name)) {
+      throw new UsageError('E_USAGE', `${quote(name)} is not one of the features used`, 'categorical');
+    }
+  }
 }

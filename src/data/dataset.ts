@@ -1,9 +1,11 @@
-import { DataError, UsageError } from '../errors.js';
+import { DataError, option } from '../errors.js';
 import { count, listOf, quote } from '../text.js';
-import { sortLabels, tooManyLevels, WordTable, type FeatureEncoding } from './categories.js';
-import { chooseColumns, type ColumnChoice, type Columns } from './columns.js';
+import { oneHot, tooManyLevels, type FeatureEncoding } from './categories.js';
+import { ColumnReader, EMPTY, ID_NAME, NUMBER } from './column-reader.js';
+import { classLabels } from './labels.js';
+import { checkCategorical, chooseColumns, type ColumnChoice, type Columns } from './columns.js';
 import { readCsv, type CsvOptions, type Table } from './csv.js';
-import { MatrixBuilder, type Matrix } from './matrix.js';
+import { MatrixBuilder, takeRows, type Matrix } from './matrix.js';
 import { hasDecimalComma, NumberReader, type DecimalMark } from './numbers.js';
 
 export type { FeatureEncoding } from './categories.js';
@@ -25,7 +27,7 @@ export interface Dataset {
   /** Rows skipped for a missing or invalid cell (only with `dropInvalid`). */
   dropped: number;
   /** Where the first skipped row was and why, for the report. */
-  firstDropped?: string;
+  firstDropped?: DataError;
   /** Columns found to write their numbers with a decimal comma (`decimal: "auto"`). */
   decimalComma: string[];
   /** Numeric features whose values count up, row after row, like a row number or an id. */
@@ -72,7 +74,7 @@ export interface NumericBatch {
   /** Index, within the batch, of the record behind each row of `x`. */
   kept: number[];
   dropped: number;
-  firstDropped?: string;
+  firstDropped?: DataError;
 }
 
 /**
@@ -129,94 +131,6 @@ export class FeatureBatches {
   }
 }
 
-/** A cell's code where it is not a number: empty, or a word's index in the column's `WordTable`. */
-const NUMBER = -1;
-const EMPTY = -2;
-
-/** Names under which people keep row numbers and identifiers. */
-const ID_NAME = /^(id|ids|index|idx|row|rownum|row_?number|no|nr|num|key|#)$|[_ .-]id$|[a-z]Id$|^id[_ .-]/i;
-
-/** One used column as it is read, and (at the end) what it turned out to hold. */
-class ColumnReader {
-  readonly name: string;
-  readonly at: number;
-  readonly role: 'feature' | 'target';
-  /** "words": categories or labels; "auto": decided at the end from what the cells hold. */
-  kind: 'number' | 'words' | 'auto';
-  /** Decided from the cells rather than given. */
-  readonly detected: boolean;
-  readonly numbers: NumberReader;
-  readonly words = new WordTable();
-  /** A model's categories or classes: no others are accepted. */
-  readonly fixed: readonly string[] | undefined;
-  /** Per row: NUMBER, EMPTY or a word's code; absent while every cell so far was a number. */
-  codes: number[] | undefined;
-  numberCount = 0;
-  wordCount = 0;
-  /** Categories one-hot encoded (once decided). */
-  levels = 0;
-  firstNumber: { row: number; cell: string } | undefined;
-  // Whether the numbers so far count up as row numbers do.
-  increasing = true;
-  consecutive = true;
-  private previous = Number.NEGATIVE_INFINITY;
-
-  constructor(
-    name: string,
-    at: number,
-    role: 'feature' | 'target',
-    kind: 'number' | 'words' | 'auto',
-    numbers: NumberReader,
-    fixed?: readonly string[],
-  ) {
-    this.name = name;
-    this.at = at;
-    this.role = role;
-    this.kind = kind;
-    this.detected = kind === 'auto';
-    this.numbers = numbers;
-    this.fixed = fixed;
-  }
-
-  /** The cell as a number, or NaN with its code noted. */
-  read(cell: string, row: number): number {
-    if (this.kind !== 'words') {
-      const value = this.numbers.read(cell);
-      if (value !== undefined) {
-        this.numberCount++;
-        this.firstNumber ??= { row, cell };
-        this.codes?.push(NUMBER);
-        if (this.increasing) this.countUp(value);
-        return value;
-      }
-    }
-    const word = cell.trim();
-    let code = EMPTY;
-    if (word !== '') {
-      this.wordCount++;
-      code = this.words.code(word);
-    }
-    (this.codes ??= new Array<number>(row).fill(NUMBER)).push(code);
-    return Number.NaN;
-  }
-
-  private countUp(value: number): void {
-    if (!Number.isInteger(value) || value <= this.previous) {
-      this.increasing = false;
-      return;
-    }
-    if (this.previous === Number.NEGATIVE_INFINITY ? value > 1 : value !== this.previous + 1) {
-      this.consecutive = false;
-    }
-    this.previous = value;
-  }
-
-  /** Forgets the rows read (a streaming batch is done); what the column has shown stays. */
-  clearRows(): void {
-    this.codes = this.kind === 'words' ? [] : undefined;
-  }
-}
-
 class DatasetBuilder {
   private readonly header: string[];
   private readonly file: string;
@@ -239,7 +153,7 @@ class DatasetBuilder {
     const reader = () => new NumberReader(decimal, delimiter !== ',');
     const fixed = new Map((options.encoding ?? []).map((e) => [e.feature, e.categories]));
     const declared = options.categorical ?? [];
-    checkDeclared(declared, header, file, this.columns);
+    checkCategorical(declared, header, file, this.columns);
     this.features = this.columns.features.map((name) => {
       const categories = fixed.get(name);
       const kind = categories || declared.includes(name) ? 'words' : options.detectCategorical ? 'auto' : 'number';
@@ -254,9 +168,6 @@ class DatasetBuilder {
     this.targets = this.columns.targets.map(
       (name) => new ColumnReader(name, header.indexOf(name), 'target', targetKind, reader(), options.classes),
     );
-    for (const column of [...this.features, ...this.targets]) {
-      if (column.at < 0) throw new DataError('E_NO_COLUMN', `has no column ${quote(column.name)}`, { file });
-    }
     this.x = new MatrixBuilder(this.features.length);
     this.y = new MatrixBuilder(this.targets.length);
   }
@@ -288,7 +199,7 @@ class DatasetBuilder {
     if (kept.length === 0) {
       throw new DataError(
         'E_NO_ROWS',
-        `no rows left: all ${count(dropped, 'row')} had a bad cell (first: ${firstDropped})`,
+        `no rows left: all ${count(dropped, 'row')} had a bad cell (first: ${firstDropped!.template})`,
         {
           file: this.file,
         },
@@ -353,7 +264,8 @@ class DatasetBuilder {
       } else {
         const first = column.firstNumber!;
         const what = column.role === 'target' ? 'labels' : 'categories';
-        const flag = column.role === 'target' ? '--task classify' : `--categorical ${column.name}`;
+        const flag =
+          column.role === 'target' ? `${option('task')} classify` : `${option('categorical')} ${column.name}`;
         throw new DataError(
           'E_MIXED_COLUMN',
           `${quote(first.cell)} is a number among ${count(column.wordCount, 'word')}; if these are ${what}, say ${flag}`,
@@ -372,19 +284,19 @@ class DatasetBuilder {
     if (column.role === 'target') {
       throw new DataError(
         'E_TOO_MANY_CLASSES',
-        `has ${seen}: too many to be classes; pick the target with --target, or say --task classify to train on them anyway`,
+        `has ${seen}: too many to be classes; pick the target with ${option('target')}, or say ${option('task')} classify to train on them anyway`,
         location,
       );
     }
     throw new DataError(
       'E_TOO_MANY_CATEGORIES',
-      `has ${seen}, like an id, a date or free text: leave it out with --ignore ${column.name}, or say --categorical ${column.name} to one-hot encode it anyway`,
+      `has ${seen}, like an id, a date or free text: leave it out with ${option('ignore')} ${column.name}, or say ${option('categorical')} ${column.name} to one-hot encode it anyway`,
       location,
     );
   }
 
   /** Which rows have a bad cell; the first is an error unless `dropInvalid`. */
-  private checkRows(): { kept: number[]; dropped: number; firstDropped: string | undefined } {
+  private checkRows(): { kept: number[]; dropped: number; firstDropped: DataError | undefined } {
     const byPosition = [...this.features, ...this.targets].sort((a, b) => a.at - b.at);
     let bad: Uint8Array | undefined;
     let first: { row: number; column: ColumnReader } | undefined;
@@ -405,7 +317,7 @@ class DatasetBuilder {
     if (!first) return { kept, dropped: 0, firstDropped: undefined };
     const error = this.badCell(first.column, first.row);
     if (!this.options.dropInvalid) throw error;
-    return { kept, dropped: this.rows - kept.length, firstDropped: error.message };
+    return { kept, dropped: this.rows - kept.length, firstDropped: error };
   }
 
   /** For a column of words: per word, whether it is allowed (a model's columns know theirs). */
@@ -419,7 +331,7 @@ class DatasetBuilder {
     const code = column.codes![row]!;
     const word = code >= 0 ? column.words.names[code]! : '';
     const location = { file: this.file, line: this.lines[row], column: column.name };
-    const skip = this.options.dropInvalid ? [] : ['--drop-invalid skips such rows'];
+    const skip = this.options.dropInvalid ? [] : [`${option('dropInvalid')} skips such rows`];
     if (column.kind === 'words' && code >= 0) {
       const known = listOf(column.fixed!);
       return column.role === 'target'
@@ -434,8 +346,8 @@ class DatasetBuilder {
     if (why.endsWith('is not a number') && this.options.encoding === undefined) {
       hints.push(
         column.role === 'target'
-          ? `--task classify if ${quote(column.name)} holds labels`
-          : `--categorical ${column.name} if it holds categories`,
+          ? `${option('task')} classify if ${quote(column.name)} holds labels`
+          : `${option('categorical')} ${column.name} if it holds categories`,
       );
     }
     return new DataError('E_NOT_A_NUMBER', withHints(why, hints), location);
@@ -444,39 +356,10 @@ class DatasetBuilder {
   /** x from the kept rows, each categorical feature one-hot in place of its column. */
   private encodeFeatures(kept: number[], filtered: boolean): Pick<Dataset, 'x' | 'encoding' | 'inputs'> {
     const raw = this.x.build();
-    const columns = this.features;
-    if (columns.every((c) => c.kind === 'number')) {
+    if (this.features.every((c) => c.kind === 'number')) {
       return { x: filtered ? takeRows(raw, kept) : raw, encoding: [], inputs: [...this.columns.features] };
     }
-    const encoding: FeatureEncoding[] = [];
-    const inputs: string[] = [];
-    // Per feature: for a categorical one, each word's code → its one-hot position.
-    const positions = columns.map((column) => {
-      if (column.kind === 'number') {
-        inputs.push(column.name);
-        return null;
-      }
-      const categories = column.fixed ? [...column.fixed] : sortLabels(usedWords(column, kept));
-      column.levels = categories.length;
-      encoding.push({ feature: column.name, categories });
-      for (const c of categories) inputs.push(`${column.name}=${c}`);
-      const at = new Map(categories.map((c, i) => [c, i]));
-      return Int32Array.from(column.words.names, (word) => at.get(word) ?? -1);
-    });
-    const width = inputs.length;
-    const data = new Float64Array(kept.length * width);
-    kept.forEach((r, i) => {
-      let c = i * width;
-      columns.forEach((column, j) => {
-        const position = positions[j];
-        if (!position) data[c++] = raw.data[r * raw.cols + j]!;
-        else {
-          data[c + position[column.codes![r]!]!] = 1;
-          c += column.levels;
-        }
-      });
-    });
-    return { x: { rows: kept.length, cols: width, data }, encoding, inputs };
+    return oneHot(raw, this.features, kept);
   }
 
   /** y from the kept rows: numbers, or class labels one-hot (0/1 for two classes). */
@@ -486,65 +369,12 @@ class DatasetBuilder {
       const raw = this.y.build();
       return { y: filtered ? takeRows(raw, kept) : raw, classes: null };
     }
-    const classes = target.fixed ? [...target.fixed] : sortLabels(usedWords(target, kept));
-    if (classes.length < 2) {
-      throw new DataError(
-        'E_CLASS',
-        `the target has only one class (${quote(classes[0] ?? '')}): there is nothing to tell apart`,
-        { file: this.file, column: target.name },
-      );
-    }
-    const at = new Map(classes.map((c, i) => [c, i]));
-    const classOf = Int32Array.from(target.words.names, (word) => at.get(word) ?? -1);
-    const cols = classes.length === 2 ? 1 : classes.length;
-    const data = new Float64Array(kept.length * cols);
-    kept.forEach((r, i) => {
-      const k = classOf[target.codes![r]!]!;
-      if (cols === 1) data[i] = k;
-      else data[i * cols + k] = 1;
-    });
-    return { y: { rows: kept.length, cols, data }, classes };
-  }
-}
-
-/** Columns named as categorical must be features of this file. */
-function checkDeclared(declared: readonly string[], header: readonly string[], file: string, columns: Columns): void {
-  for (const name of declared) {
-    if (!header.includes(name)) {
-      throw new UsageError(
-        'E_NO_COLUMN',
-        `${file} has no column ${quote(name)} (its columns: ${listOf(header)})`,
-        'categorical',
-      );
-    }
-    if (columns.targets.includes(name)) {
-      throw new UsageError(
-        'E_USAGE',
-        `${quote(name)} is the target, not a feature; to treat its values as classes, say --task classify`,
-        'categorical',
-      );
-    }
-    if (!columns.features.includes(name)) {
-      throw new UsageError('E_USAGE', `${quote(name)} is not one of the features used`, 'categorical');
-    }
+    return classLabels(target, kept, this.file);
   }
 }
 
 function withHints(message: string, hints: string[]): string {
   return hints.length === 0 ? message : `${message} (${hints.join('; ')})`;
-}
-
-/** The words of a column that the kept rows use. */
-function usedWords(column: ColumnReader, kept: number[]): string[] {
-  const used = new Uint8Array(column.words.names.length);
-  for (const r of kept) used[column.codes![r]!] = 1;
-  return column.words.names.filter((_, code) => used[code]);
-}
-
-function takeRows(m: Matrix, rows: number[]): Matrix {
-  const data = new Float64Array(rows.length * m.cols);
-  rows.forEach((r, i) => data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols));
-  return { rows: rows.length, cols: m.cols, data };
 }
 
 /** Whole numbers with at most 20 distinct values (and rows to spare) in a single target: how many; else 0. */

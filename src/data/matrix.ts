@@ -48,3 +48,13 @@ export class MatrixBuilder {
     return { rows: this.rows, cols: this.cols, data };
   }
 }
+
+/** The given rows of `m`, in that order. */
+export function takeRows(m: Matrix, rows: ArrayLike<number>): Matrix {
+  const data = new Float64Array(rows.length * m.cols);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols);
+  }
+  return { rows: rows.length, cols: m.cols, data };
+}

@@ -1,3 +1,4 @@
+import { option } from '../errors.js';
 import { quote } from '../text.js';
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -95,16 +96,17 @@ export class NumberReader {
   /** Why `cell` is not a number here, for messages. */
   whyNot(cell: string): string {
     const t = cell.trim();
-    const settle = '(say --decimal , or --decimal . to settle it)';
+    const decimal = option('decimal');
+    const settle = `(say ${decimal} , or ${decimal} . to settle it)`;
     if (this.mark === '.' && COMMA_NUMBER.test(t)) {
-      if (this.fixedBy === 'user') return `${quote(cell)} has a decimal comma, but --decimal . was given`;
+      if (this.fixedBy === 'user') return `${quote(cell)} has a decimal comma, but ${decimal} . was given`;
       if (this.fixedBy === 'separator')
-        return `${quote(cell)} has a decimal comma; if the file uses them, say --decimal ,`;
+        return `${quote(cell)} has a decimal comma; if the file uses them, say ${decimal} ,`;
       return `${quote(cell)} has a decimal comma, but this column's earlier numbers have a decimal point ${settle}`;
     }
     if (this.mark === ',' && parseNumber(t) !== undefined) {
       return this.fixedBy === 'user'
-        ? `${quote(cell)} has a decimal point, but --decimal , was given`
+        ? `${quote(cell)} has a decimal point, but ${decimal} , was given`
         : `${quote(cell)} has a decimal point, but this column's earlier numbers have a decimal comma ${settle}`;
     }
     return describeBadCell(cell);

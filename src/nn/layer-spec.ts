@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { option, UsageError } from '../errors.js';
 
 /**
  * Parses a layer spec such as "3,4,4,1": every layer including the input, so
@@ -14,7 +14,8 @@ export function parseLayerSpec(spec: string): number[] {
       const shown = part === '' ? 'an empty entry' : JSON.stringify(part);
       throw new UsageError(
         'E_LAYER_SPEC',
-        `--layers ${JSON.stringify(spec)}: ${shown} at position ${i + 1} is not a positive whole number (e.g. --layers 3,4,4,1)`,
+        `${shown} at position ${i + 1} is not a positive whole number (e.g. ${option('layers')} 3,4,4,1)`,
+        'layers',
       );
     }
     return Number(part);
@@ -22,7 +23,8 @@ export function parseLayerSpec(spec: string): number[] {
   if (sizes.length < 2) {
     throw new UsageError(
       'E_LAYER_SPEC',
-      `--layers ${JSON.stringify(spec)}: needs at least an input and an output size, comma-separated (e.g. --layers 3,4,4,1)`,
+      `needs at least an input and an output size, comma-separated (e.g. ${option('layers')} 3,4,4,1)`,
+      'layers',
     );
   }
   return sizes;

@@ -1,9 +1,9 @@
 import type { LastBatch } from '../data/batches.js';
 import type { Dataset } from '../data/dataset.js';
-import type { Matrix } from '../data/matrix.js';
+import { takeRows, type Matrix } from '../data/matrix.js';
 import { columnStats, constantColumns, standardize } from '../data/normalize.js';
 import type { Engine } from '../engine/engine.js';
-import { UsageError } from '../errors.js';
+import { option, UsageError } from '../errors.js';
 import { count, listOf, quote } from '../text.js';
 import { createNetwork, type TrainedModel, type TrainingRecord } from '../model.js';
 import type { Activation, HiddenActivation } from '../nn/activation.js';
@@ -84,7 +84,8 @@ export interface FitResult {
 export async function fit(data: Dataset, options: FitOptions): Promise<FitResult> {
   const resume = options.resume;
   const saved = resume?.training ?? null;
-  if (resume && !saved) throw new UsageError('E_RESUME', '--resume: the model has no training record to go on from');
+  if (resume && !saved)
+    throw new UsageError('E_RESUME', `${option('resume')}: the model has no training record to go on from`);
   const init = resume ?? options.init;
   const learningRate = options.learningRate ?? saved?.lr ?? DEFAULTS.learningRate;
   const batchSize = options.batchSize ?? saved?.batchSize ?? DEFAULTS.batchSize;
@@ -97,7 +98,7 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
   if (resume && more <= 0) {
     throw new UsageError(
       'E_RESUME',
-      `--resume: the model already has the ${count(done, 'epoch')} it planned; give --epochs to train more`,
+      `${option('resume')}: the model already has the ${count(done, 'epoch')} it planned; give ${option('epochs')} to train more`,
     );
   }
   checkPositiveInteger('epochs', more);
@@ -125,7 +126,7 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
   if (resume && resume.task !== (classes ? 'classify' : 'regress')) {
     throw new UsageError(
       'E_RESUME',
-      `--resume: the model was trained to ${resume.task === 'classify' ? 'classify' : 'regress'}; this data asks to ${classes ? 'classify' : 'regress'}`,
+      `${option('resume')}: the model was trained to ${resume.task === 'classify' ? 'classify' : 'regress'}; this data asks to ${classes ? 'classify' : 'regress'}`,
     );
   }
   const activation = options.activation ?? init?.activation ?? 'tanh';
@@ -140,7 +141,7 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
   if (!layers) {
     throw new UsageError(
       'E_LAYER_SPEC',
-      `no layer spec given; for ${data.file} try --layers ${formatLayerSpec(fitting)}`,
+      `no layer spec given; for ${data.file} try ${option('layers')} ${formatLayerSpec(fitting)}`,
     );
   }
   if (layers[0] !== inputs || layers[layers.length - 1] !== outputs) {
@@ -149,18 +150,18 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
       : `${count(columns.targets.length, 'target')} (${listOf(columns.targets)})`;
     throw new UsageError(
       'E_LAYER_SPEC',
-      `--layers ${formatLayerSpec(layers)} expects ${count(layers[0]!, 'input')} and ${count(layers[layers.length - 1]!, 'output')}, ` +
+      `${option('layers')} ${formatLayerSpec(layers)} expects ${count(layers[0]!, 'input')} and ${count(layers[layers.length - 1]!, 'output')}, ` +
         `but ${data.file} gives ${describeInputs(data)} ` +
-        `and ${gives}; try --layers ${formatLayerSpec(fitting)}`,
+        `and ${gives}; try ${option('layers')} ${formatLayerSpec(fitting)}`,
     );
   }
   if (classes && outputActivation !== 'linear') {
     throw new UsageError(
       'E_OPTION',
-      `classification trains linear outputs (logits): the ${classes.length === 2 ? 'sigmoid' : 'softmax'} is part of the cross-entropy; drop --output-activation ${outputActivation}`,
+      `classification trains linear outputs (logits): the ${classes.length === 2 ? 'sigmoid' : 'softmax'} is part of the cross-entropy; drop ${option('outputActivation')} ${outputActivation}`,
     );
   }
-  if (init) checkSameArchitecture(init, layers, activation, outputActivation, resume ? '--resume' : '--init');
+  if (init) checkSameArchitecture(init, layers, activation, outputActivation, option(resume ? 'resume' : 'init'));
 
   // The validation rows are set aside first, so that nothing about them leaks into the statistics.
   let train = { x: data.x, y: data.y };
@@ -292,14 +293,9 @@ function splitRows(x: Matrix, y: Matrix, fraction: number, seed: number) {
   const isHeld = new Uint8Array(n);
   for (const r of heldRows) isHeld[r] = 1;
   const trainRows = Int32Array.from({ length: n }, (_, i) => i).filter((r) => !isHeld[r]);
-  const take = (m: Matrix, rows: Int32Array): Matrix => {
-    const data = new Float64Array(rows.length * m.cols);
-    rows.forEach((r, i) => data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols));
-    return { rows: rows.length, cols: m.cols, data };
-  };
   return {
-    train: { x: take(x, trainRows), y: take(y, trainRows) },
-    held: { x: take(x, heldRows), y: take(y, heldRows) },
+    train: { x: takeRows(x, trainRows), y: takeRows(y, trainRows) },
+    held: { x: takeRows(x, heldRows), y: takeRows(y, heldRows) },
   };
 }
 

@@ -26,7 +26,7 @@ describe('numeric columns', () => {
     expect(Array.from(data.x.data)).toEqual([1, 6]);
     expect(Array.from(data.y.data)).toEqual([2, 7]);
     expect(data.dropped).toBe(3);
-    expect(data.firstDropped).toBe('m.csv line 3, column "a": "NaN" is not a finite number');
+    expect(data.firstDropped?.message).toBe('m.csv line 3, column "a": "NaN" is not a finite number');
     const batch = new FeatureBatches(messy.header, 'm.csv', ',', ['a'], { dropInvalid: true }).read(
       messy.records,
       messy.lines,
@@ -88,7 +88,7 @@ describe('categorical features', () => {
   it('auto leaves a numeric column with a stray word as an error, with a hint', () => {
     const messy = parseCsv({ name: 'c.csv', text: 'a,y\n1,2\nabc,3\n' });
     expect(() => datasetFromTable(messy, { detectCategorical: true })).toThrow(
-      'c.csv line 3, column "a": "abc" is not a number (--drop-invalid skips such rows; --categorical a if it holds categories)',
+      'c.csv line 3, column "a": "abc" is not a number (dropInvalid skips such rows; categorical a if it holds categories)',
     );
   });
 
@@ -114,7 +114,7 @@ describe('what a column holds is decided from all of its cells', () => {
     rows[40] = '40,12O.50';
     const file = csv('t.csv', ['x,y', ...rows]);
     expect(() => datasetFromTable(file, { task: 'auto' })).toThrow(
-      't.csv line 42, column "y": "12O.50" is not a number (--drop-invalid skips such rows; --task classify if "y" holds labels)',
+      't.csv line 42, column "y": "12O.50" is not a number (dropInvalid skips such rows; task classify if "y" holds labels)',
     );
     const dropped = datasetFromTable(file, { task: 'auto', dropInvalid: true });
     expect([dropped.classes, dropped.y.rows, dropped.dropped]).toEqual([null, 59, 1]);
@@ -133,7 +133,7 @@ describe('what a column holds is decided from all of its cells', () => {
     const rows = numbers(12, (i) => `${i},${['red', 'green', 'blue'][i % 3]}`);
     rows[5] = '5,3';
     expect(() => datasetFromTable(csv('m.csv', ['x,y', ...rows]), { task: 'auto' })).toThrow(
-      'm.csv line 7, column "y": "3" is a number among 11 words; if these are labels, say --task classify',
+      'm.csv line 7, column "y": "3" is a number among 11 words; if these are labels, say task classify',
     );
   });
 
@@ -145,14 +145,14 @@ describe('what a column holds is decided from all of its cells', () => {
     expect([d.classes, d.encoding, d.decimalComma]).toEqual([null, [], ['a', 'y']]);
     expect(datasetFromTable(file, { decimal: ',' }).decimalComma).toEqual([]);
     expect(() => datasetFromTable(file, { decimal: '.' })).toThrow(
-      'e.csv line 2, column "a": "71,51" has a decimal comma, but --decimal . was given',
+      'e.csv line 2, column "a": "71,51" has a decimal comma, but decimal . was given',
     );
   });
 
   it('quoted decimal commas in a comma-separated file are not taken for categories: the error hints at --decimal', () => {
     const file = csv('q.csv', ['a,y', '"1,5",1', '"2,5",2', '"3,25",3']);
     expect(() => datasetFromTable(file, { task: 'auto', detectCategorical: true })).toThrow(
-      'q.csv line 2, column "a": "1,5" has a decimal comma; if the file uses them, say --decimal ,',
+      'q.csv line 2, column "a": "1,5" has a decimal comma; if the file uses them, say decimal ,',
     );
     expect(Array.from(datasetFromTable(file, { decimal: ',' }).x.data)).toEqual([1.5, 2.5, 3.25]);
   });
@@ -161,7 +161,7 @@ describe('what a column holds is decided from all of its cells', () => {
     const rows = numbers(40, (i) => `2024-01-${String(i + 1).padStart(2, '0')},${i % 5},${i}`);
     const file = csv('d.csv', ['date,x,y', ...rows]);
     expect(() => datasetFromTable(file, { detectCategorical: true })).toThrow(
-      'd.csv, column "date": has 40 different values in 40 rows, like an id, a date or free text: leave it out with --ignore date, or say --categorical date to one-hot encode it anyway',
+      'd.csv, column "date": has 40 different values in 40 rows, like an id, a date or free text: leave it out with ignore date, or say categorical date to one-hot encode it anyway',
     );
     expect(datasetFromTable(file, { detectCategorical: true, choice: { ignore: ['date'] } }).features).toEqual(['x']);
     expect(datasetFromTable(file, { categorical: ['date'] }).x.cols).toBe(41);

@@ -203,7 +203,7 @@ describe('the library', () => {
     await expect(
       fit(table, { layers: [1, 2, 1], normalize: false, learningRate: 10, epochs: 50, batchSize: 1 }),
     ).rejects.toThrow(
-      /training diverged: the loss (became (Infinity|NaN)|grew from \S+ to \S+) at epoch \d+, batch \d+; try a smaller --lr/,
+      /training diverged: the loss (became (Infinity|NaN)|grew from \S+ to \S+) at epoch \d+, batch \d+; try a smaller learningRate/,
     );
   });
 

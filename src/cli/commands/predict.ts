@@ -6,7 +6,7 @@ import { inputName, openInput } from '../../data/source.js';
 import type { Engine } from '../../engine/engine.js';
 import { loadModel } from '../../model-file.js';
 import { argmax, modelColumns, Predictor } from '../../model.js';
-import { UsageError } from '../../errors.js';
+import { UsageError, type DataError } from '../../errors.js';
 import type { Terminal } from '../terminal.js';
 
 export interface PredictFlags {
@@ -29,7 +29,7 @@ export async function predictCommand(data: string, flags: PredictFlags, term: Te
   const file = inputName(data);
   let features: FeatureBatches | undefined;
   let dropped = 0;
-  let firstDropped: string | undefined;
+  let firstDropped: DataError | undefined;
   for await (const batch of readCsv(openInput(data, term.io.stdin), file, { delimiter: flags.delimiter })) {
     let out = '';
     if (!features) {

@@ -19,7 +19,7 @@ import { formatLayerSpec } from '../../nn/layer-spec.js';
 import { fit, type FitResult } from '../../train/fit.js';
 import { formatCount, formatNumber, formatSeconds } from '../output.js';
 import { TrainingProgress } from '../progress.js';
-import type { Terminal } from '../terminal.js';
+import { droppedRows, type Terminal } from '../terminal.js';
 import { resolve as resolvePath } from 'node:path';
 
 export interface TrainFlags {
@@ -377,9 +377,7 @@ function describeData(term: Terminal, dataset: Dataset, taskAuto: boolean): stri
       `autograd: ${dataset.targets[0]} holds ${dataset.wholeLevels} different whole numbers; training a regression — say --task classify to treat them as classes`,
     );
   }
-  if (dataset.dropped > 0) {
-    warning(`skipped ${count(dataset.dropped, 'row')} with a missing or invalid cell (first: ${dataset.firstDropped})`);
-  }
+  if (dataset.dropped > 0 && dataset.firstDropped) warning(droppedRows(dataset.dropped, dataset.firstDropped));
   return lines;
 }
 
