@@ -1,9 +1,7 @@
+import type { Matrix } from '../engine/matrix.js';
+
 /** A dense row-major matrix of float64, the form every numeric column set takes. */
-export interface Matrix {
-  rows: number;
-  cols: number;
-  data: Float64Array;
-}
+export type { Matrix } from '../engine/matrix.js';
 
 export function createMatrix(rows: number, cols: number): Matrix {
   return { rows, cols, data: new Float64Array(rows * cols) };

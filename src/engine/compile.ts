@@ -1,4 +1,7 @@
+import { Op } from './op.js';
 import { Pow, topologicalOrder, type Value } from './value.js';
+
+export { Op } from './op.js';
 
 /**
  * Lowering a `Value` graph to a flat program that a `Tape` replays on typed
@@ -13,26 +16,6 @@ import { Pow, topologicalOrder, type Value } from './value.js';
  * backward is still the seed's two rules: the addition forwards g to b and to
  * each product, the multiplication forwards g·xᵢ to wᵢ and g·wᵢ to xᵢ.
  */
-export const enum Op {
-  /** A placeholder filled from the batch. */
-  Input,
-  /** A number fixed at compile time. */
-  Const,
-  /** A parameter copied into every row's lane (only where a plain op uses one). */
-  Param,
-  Add,
-  Mul,
-  Pow,
-  Tanh,
-  Relu,
-  Sigmoid,
-  Exp,
-  Log,
-  /** Σ bias parameters + Σ parameter × node. */
-  SumOfProducts,
-  LogSumExp,
-}
-
 export interface Program {
   /** Number of nodes; node i's operands are nodes before i. */
   size: number;
@@ -89,7 +72,7 @@ export function compile({ inputs, parameters, outputs }: CompileSpec): Program {
   const fused = new Map<Value, { bias: number[]; params: number[]; nodes: Value[] }>();
   for (let i = order.length - 1; i >= 0; i--) {
     const node = order[i]!;
-    if (absorbed[i] || node.op !== '+') continue;
+    if (absorbed[i] || node.op !== Op.Add) continue;
     const terms = sumOfProducts(node, private_, paramOf);
     if (!terms) continue;
     fused.set(node, terms.fused);
@@ -149,8 +132,7 @@ export function compile({ inputs, parameters, outputs }: CompileSpec): Program {
       const input = inputOf.get(node);
       at = input === undefined ? emit(Op.Const, -1, -1, node.data) : emit(Op.Input, input);
     } else {
-      const code = opCode(node);
-      at = emit(code, operand(node.a), node.b ? operand(node.b) : -1, node instanceof Pow ? node.k : 0);
+      at = emit(node.op, operand(node.a), node.b ? operand(node.b) : -1, node instanceof Pow ? node.k : 0);
     }
     place.set(node, at);
   }
@@ -189,30 +171,6 @@ export function compile({ inputs, parameters, outputs }: CompileSpec): Program {
   };
 }
 
-function opCode(node: Value): Op {
-  switch (node.op) {
-    case '+':
-      return Op.Add;
-    case '*':
-      return Op.Mul;
-    case 'tanh':
-      return Op.Tanh;
-    case 'relu':
-      return Op.Relu;
-    case 'sigmoid':
-      return Op.Sigmoid;
-    case 'exp':
-      return Op.Exp;
-    case 'log':
-      return Op.Log;
-    case 'lse':
-      return Op.LogSumExp;
-    default:
-      if (node instanceof Pow) return Op.Pow;
-      throw new Error(`cannot compile operation ${JSON.stringify(node.op)}`);
-  }
-}
-
 /**
  * Flattens an addition chain into bias parameters and `parameter × node`
  * products, left to right; undefined when any term is something else.
@@ -229,7 +187,7 @@ function sumOfProducts(
   const stack: Value[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    if (node.op === '+' && (node === root || private_(node))) {
+    if (node.op === Op.Add && (node === root || private_(node))) {
       if (node !== root) absorbed.push(node);
       stack.push(node.b!, node.a!); // a first: keep the chain's left-to-right order
       continue;
@@ -239,7 +197,7 @@ function sumOfProducts(
       bias.push(p);
       continue;
     }
-    if (node.op !== '*' || !private_(node)) return undefined;
+    if (node.op !== Op.Mul || !private_(node)) return undefined;
     const pa = paramOf.get(node.a!);
     const pb = paramOf.get(node.b!);
     if (pa !== undefined && pb === undefined) {

@@ -124,12 +124,11 @@ export class Tape {
    * `seeds[j]`, into `paramGrads` (overwritten) and every node's `grads`.
    */
   backward(seeds: ArrayLike<number>): void {
-    const { op, a, b, k, termStart, termCount, termParam, termNode, bias, needsGrad, outputNodes, size } = this.program;
+    const { op, a, b, k, needsGrad, outputNodes, size } = this.program;
     const L = this.lanes;
     const rows = this.rows;
     const v = this.values;
     const g = this.grads;
-    const params = this.params;
     const pg = this.paramGrads;
     g.fill(0, 0, size * L);
     pg.fill(0);
@@ -186,93 +185,9 @@ export class Tape {
           if (needsGrad[b[i]!])
             for (let l = 0; l < rows; l++) g[y + l] = g[y + l]! + Math.exp(v[y + l]! - v[o + l]!) * g[o + l]!;
           break;
-        case Op.SumOfProducts: {
-          if (bias[i]! >= 0) {
-            let total = 0;
-            for (let l = 0; l < rows; l++) total += g[o + l]!;
-            pg[bias[i]!] = pg[bias[i]!]! + total;
-          }
-          const first = termStart[i]!;
-          const last = first + termCount[i]!;
-          let t = first;
-          // Four terms per pass over the lanes, each with its own running sum: the
-          // sums do not wait on one another, and g is loaded once per four terms.
-          for (; t + 3 < last; t += 4) {
-            const n0 = termNode[t]!;
-            const n1 = termNode[t + 1]!;
-            const n2 = termNode[t + 2]!;
-            const n3 = termNode[t + 3]!;
-            const x0 = n0 * L;
-            const x1 = n1 * L;
-            const x2 = n2 * L;
-            const x3 = n3 * L;
-            let s0 = 0;
-            let s1 = 0;
-            let s2 = 0;
-            let s3 = 0;
-            const propagate = needsGrad[n0]! & needsGrad[n1]! & needsGrad[n2]! & needsGrad[n3]!;
-            if (propagate) {
-              const w0 = params[termParam[t]!]!;
-              const w1 = params[termParam[t + 1]!]!;
-              const w2 = params[termParam[t + 2]!]!;
-              const w3 = params[termParam[t + 3]!]!;
-              for (let l = 0; l < rows; l++) {
-                const gl = g[o + l]!;
-                s0 += gl * v[x0 + l]!;
-                s1 += gl * v[x1 + l]!;
-                s2 += gl * v[x2 + l]!;
-                s3 += gl * v[x3 + l]!;
-                g[x0 + l] = g[x0 + l]! + gl * w0;
-                g[x1 + l] = g[x1 + l]! + gl * w1;
-                g[x2 + l] = g[x2 + l]! + gl * w2;
-                g[x3 + l] = g[x3 + l]! + gl * w3;
-              }
-            } else {
-              for (let l = 0; l < rows; l++) {
-                const gl = g[o + l]!;
-                s0 += gl * v[x0 + l]!;
-                s1 += gl * v[x1 + l]!;
-                s2 += gl * v[x2 + l]!;
-                s3 += gl * v[x3 + l]!;
-              }
-              // Inputs that need a gradient (rare in a mixed block) get it term by term.
-              for (let q = 0; q < 4; q++) {
-                const node = termNode[t + q]!;
-                if (!needsGrad[node]) continue;
-                const w = params[termParam[t + q]!]!;
-                const xq = node * L;
-                for (let l = 0; l < rows; l++) g[xq + l] = g[xq + l]! + g[o + l]! * w;
-              }
-            }
-            const p0 = termParam[t]!;
-            const p1 = termParam[t + 1]!;
-            const p2 = termParam[t + 2]!;
-            const p3 = termParam[t + 3]!;
-            pg[p0] = pg[p0]! + s0;
-            pg[p1] = pg[p1]! + s1;
-            pg[p2] = pg[p2]! + s2;
-            pg[p3] = pg[p3]! + s3;
-          }
-          for (; t < last; t++) {
-            const p = termParam[t]!;
-            const node = termNode[t]!;
-            const xt = node * L;
-            // wᵢ receives g·xᵢ summed over the rows; xᵢ receives g·wᵢ.
-            let total = 0;
-            if (needsGrad[node]) {
-              const w = params[p]!;
-              for (let l = 0; l < rows; l++) {
-                const gl = g[o + l]!;
-                total += gl * v[xt + l]!;
-                g[xt + l] = g[xt + l]! + gl * w;
-              }
-            } else {
-              for (let l = 0; l < rows; l++) total += g[o + l]! * v[xt + l]!;
-            }
-            pg[p] = pg[p]! + total;
-          }
+        case Op.SumOfProducts:
+          sumOfProductsBackward(this, i, o);
           break;
-        }
       }
     }
   }
@@ -318,5 +233,104 @@ function sumOfProducts(
     let s = bias;
     for (let t = start; t < end; t++) s += tw[t]! * v[to[t]! + l]!;
     v[o + l] = s;
+  }
+}
+
+/**
+ * The backward step of `sumOfProducts`, node `i` at lane offset `o`: the
+ * seed's two rules — the addition forwards g to the bias and to each product;
+ * the product wᵢ·xᵢ forwards g·xᵢ to wᵢ (summed over the rows) and g·wᵢ to xᵢ.
+ */
+function sumOfProductsBackward(tape: Tape, i: number, o: number): void {
+  const { termStart, termCount, termParam, termNode, bias, needsGrad } = tape.program;
+  const L = tape.lanes;
+  const rows = tape.rows;
+  const v = tape.values;
+  const g = tape.grads;
+  const params = tape.params;
+  const pg = tape.paramGrads;
+  if (bias[i]! >= 0) {
+    let total = 0;
+    for (let l = 0; l < rows; l++) total += g[o + l]!;
+    pg[bias[i]!] = pg[bias[i]!]! + total;
+  }
+  const first = termStart[i]!;
+  const last = first + termCount[i]!;
+  let t = first;
+  // Four terms per pass over the lanes, each with its own running sum: the
+  // sums do not wait on one another, and g is loaded once per four terms.
+  for (; t + 3 < last; t += 4) {
+    const n0 = termNode[t]!;
+    const n1 = termNode[t + 1]!;
+    const n2 = termNode[t + 2]!;
+    const n3 = termNode[t + 3]!;
+    const x0 = n0 * L;
+    const x1 = n1 * L;
+    const x2 = n2 * L;
+    const x3 = n3 * L;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    const propagate = needsGrad[n0]! & needsGrad[n1]! & needsGrad[n2]! & needsGrad[n3]!;
+    if (propagate) {
+      const w0 = params[termParam[t]!]!;
+      const w1 = params[termParam[t + 1]!]!;
+      const w2 = params[termParam[t + 2]!]!;
+      const w3 = params[termParam[t + 3]!]!;
+      for (let l = 0; l < rows; l++) {
+        const gl = g[o + l]!;
+        s0 += gl * v[x0 + l]!;
+        s1 += gl * v[x1 + l]!;
+        s2 += gl * v[x2 + l]!;
+        s3 += gl * v[x3 + l]!;
+        g[x0 + l] = g[x0 + l]! + gl * w0;
+        g[x1 + l] = g[x1 + l]! + gl * w1;
+        g[x2 + l] = g[x2 + l]! + gl * w2;
+        g[x3 + l] = g[x3 + l]! + gl * w3;
+      }
+    } else {
+      for (let l = 0; l < rows; l++) {
+        const gl = g[o + l]!;
+        s0 += gl * v[x0 + l]!;
+        s1 += gl * v[x1 + l]!;
+        s2 += gl * v[x2 + l]!;
+        s3 += gl * v[x3 + l]!;
+      }
+      // Inputs that need a gradient (rare in a mixed block) get it term by term.
+      for (let q = 0; q < 4; q++) {
+        const node = termNode[t + q]!;
+        if (!needsGrad[node]) continue;
+        const w = params[termParam[t + q]!]!;
+        const xq = node * L;
+        for (let l = 0; l < rows; l++) g[xq + l] = g[xq + l]! + g[o + l]! * w;
+      }
+    }
+    const p0 = termParam[t]!;
+    const p1 = termParam[t + 1]!;
+    const p2 = termParam[t + 2]!;
+    const p3 = termParam[t + 3]!;
+    pg[p0] = pg[p0]! + s0;
+    pg[p1] = pg[p1]! + s1;
+    pg[p2] = pg[p2]! + s2;
+    pg[p3] = pg[p3]! + s3;
+  }
+  for (; t < last; t++) {
+    const p = termParam[t]!;
+    const node = termNode[t]!;
+    const xt = node * L;
+    // wᵢ receives g·xᵢ summed over the rows; xᵢ receives g·wᵢ.
+    let total = 0;
+    if (needsGrad[node]) {
+      const w = params[p]!;
+      for (let l = 0; l < rows; l++) {
+        const gl = g[o + l]!;
+        total += gl * v[xt + l]!;
+        g[xt + l] = g[xt + l]! + gl * w;
+      }
+    } else {
+      for (let l = 0; l < rows; l++) total += g[o + l]! * v[xt + l]!;
+    }
+    pg[p] = pg[p]! + total;
   }
 }

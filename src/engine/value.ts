@@ -1,4 +1,5 @@
 import { logSumExp, sigmoid, tanh } from './math.js';
+import { Op } from './op.js';
 
 /**
  * A scalar node in a computation graph, after micrograd. Each operation is a
@@ -31,9 +32,9 @@ export class Value {
     this.b = b;
   }
 
-  /** The operation that made this node, e.g. "+", "*", "tanh" ("" for leaves). */
-  get op(): string {
-    return '';
+  /** The operation that made this node (`Op.Leaf` for a leaf). */
+  get op(): Op {
+    return Op.Leaf;
   }
 
   /** The inputs of the operation that made this node (empty for leaves). */
@@ -114,8 +115,8 @@ class Add extends Value {
   constructor(a: Value, b: Value) {
     super(a.data + b.data, a, b);
   }
-  override get op(): string {
-    return '+';
+  override get op(): Op {
+    return Op.Add;
   }
   override backwardStep(): void {
     this.a!.grad += this.grad;
@@ -127,8 +128,8 @@ class Mul extends Value {
   constructor(a: Value, b: Value) {
     super(a.data * b.data, a, b);
   }
-  override get op(): string {
-    return '*';
+  override get op(): Op {
+    return Op.Mul;
   }
   override backwardStep(): void {
     this.a!.grad += this.b!.data * this.grad;
@@ -142,8 +143,8 @@ export class Pow extends Value {
     super(a.data ** k, a);
     this.k = k;
   }
-  override get op(): string {
-    return `^${this.k}`;
+  override get op(): Op {
+    return Op.Pow;
   }
   override backwardStep(): void {
     this.a!.grad += this.k * this.a!.data ** (this.k - 1) * this.grad;
@@ -154,8 +155,8 @@ class Tanh extends Value {
   constructor(a: Value) {
     super(tanh(a.data), a);
   }
-  override get op(): string {
-    return 'tanh';
+  override get op(): Op {
+    return Op.Tanh;
   }
   override backwardStep(): void {
     this.a!.grad += (1 - this.data * this.data) * this.grad;
@@ -166,8 +167,8 @@ class Relu extends Value {
   constructor(a: Value) {
     super(a.data > 0 ? a.data : 0, a);
   }
-  override get op(): string {
-    return 'relu';
+  override get op(): Op {
+    return Op.Relu;
   }
   override backwardStep(): void {
     if (this.a!.data > 0) this.a!.grad += this.grad;
@@ -178,8 +179,8 @@ class Sigmoid extends Value {
   constructor(a: Value) {
     super(sigmoid(a.data), a);
   }
-  override get op(): string {
-    return 'sigmoid';
+  override get op(): Op {
+    return Op.Sigmoid;
   }
   override backwardStep(): void {
     this.a!.grad += this.data * (1 - this.data) * this.grad;
@@ -190,8 +191,8 @@ class Exp extends Value {
   constructor(a: Value) {
     super(Math.exp(a.data), a);
   }
-  override get op(): string {
-    return 'exp';
+  override get op(): Op {
+    return Op.Exp;
   }
   override backwardStep(): void {
     this.a!.grad += this.data * this.grad;
@@ -202,8 +203,8 @@ class Log extends Value {
   constructor(a: Value) {
     super(Math.log(a.data), a);
   }
-  override get op(): string {
-    return 'log';
+  override get op(): Op {
+    return Op.Log;
   }
   override backwardStep(): void {
     this.a!.grad += this.grad / this.a!.data;
@@ -214,8 +215,8 @@ class LogSumExp extends Value {
   constructor(a: Value, b: Value) {
     super(logSumExp(a.data, b.data), a, b);
   }
-  override get op(): string {
-    return 'lse';
+  override get op(): Op {
+    return Op.LogSumExp;
   }
   // ∂/∂a log(e^a + e^b) = e^a / (e^a + e^b) = e^(a − out): the softmax weight of a.
   override backwardStep(): void {

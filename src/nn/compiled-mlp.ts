@@ -1,17 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { compile, type Program } from '../engine/compile.js';
+import type { Matrix } from '../engine/matrix.js';
+import { forwardRows, runShard, ShardHelper, shardsFor } from '../engine/shards.js';
 import { Tape } from '../engine/tape.js';
 import { Value } from '../engine/value.js';
 import { rowLoss, unitsPerRow, type LossName } from './loss.js';
 import type { MLP } from './mlp.js';
-
-/** Rows and columns of float64, row-major (the data layer's `Matrix`, seen from here). */
-export interface Rows {
-  rows: number;
-  cols: number;
-  data: Float64Array;
-}
 
 export interface TrainingOptions {
   /** Most rows in one batch. */
@@ -24,21 +18,6 @@ export interface TrainingOptions {
    * Results never depend on it (see `shardsFor`).
    */
   threads?: number;
-}
-
-/**
- * Below this many multiply-adds per batch (rows × weights), handing half a batch
- * to another thread costs more in hand-over than it saves.
- */
-const SHARD_WORK = 100_000;
-
-/**
- * How many parts a batch is cut into: two for big batches, else one. It depends
- * only on the network and the batch size — never on the machine — so the same
- * command gives the same bytes anywhere; threads only decide where parts run.
- */
-export function shardsFor(program: Program, batchSize: number): 1 | 2 {
-  return batchSize >= 16 && batchSize * program.termParam.length >= SHARD_WORK ? 2 : 1;
 }
 
 /**
@@ -130,7 +109,7 @@ export class CompiledMLP {
    * With two shards, each computes its rows' sums and the gradient is shard
    * 0's plus shard 1's, whichever thread computed shard 1.
    */
-  lossAndGradients(x: Rows, y: Rows, rows: Int32Array): number {
+  lossAndGradients(x: Matrix, y: Matrix, rows: Int32Array): number {
     const n = rows.length;
     const lanes = this.tapes[0]!.lanes;
     if (n > lanes * this.tapes.length)
@@ -162,7 +141,7 @@ export class CompiledMLP {
   }
 
   /** The mean loss over every row of x and y (rows × outputs), forward only: the gradients stay as they are. */
-  loss(x: Rows, y: Rows): number {
+  loss(x: Matrix, y: Matrix): number {
     const tape = this.tapes[0]!;
     let total = 0;
     for (let start = 0; start < x.rows; start += tape.lanes) {
@@ -179,7 +158,7 @@ export class CompiledMLP {
   }
 
   /** Outputs for every row of `x`, into `out` (rows × outputs). */
-  predictInto(x: Rows, out: Float64Array): void {
+  predictInto(x: Matrix, out: Float64Array): void {
     const tape = this.tapes[0]!;
     const nin = x.cols;
     const nout = this.mlp.outputSize;
@@ -203,166 +182,4 @@ function compileNetwork(mlp: MLP, loss: LossName | null): Program {
   if (loss === null) return compile({ inputs: x, parameters: mlp.parameters(), outputs: yhat });
   const y = Array.from({ length: mlp.outputSize }, () => new Value(0));
   return compile({ inputs: [...x, ...y], parameters: mlp.parameters(), outputs: [rowLoss(loss, yhat, y)] });
-}
-
-/**
- * Loads `rows` of x and y into the tape's lanes, runs forward, and backward
- * with ∂L/∂(row loss) = `scale` in every lane. Returns the rows' summed loss.
- */
-export function runShard(tape: Tape, x: Rows, y: Rows, rows: Int32Array, scale: number, gather = true): number {
-  const total = forwardRows(tape, x, y, rows, gather);
-  seed[0] = scale;
-  tape.backward(seed);
-  return total;
-}
-
-/** Loads `rows` of x and y into the tape's lanes and runs forward; returns the rows' summed loss. */
-function forwardRows(tape: Tape, x: Rows, y: Rows, rows: Int32Array, gather: boolean): number {
-  const n = rows.length;
-  const nin = x.cols;
-  const nout = y.cols;
-  for (let l = 0; l < n; l++) {
-    const r = rows[l]!;
-    for (let c = 0; c < nin; c++) tape.setInput(c, l, x.data[r * nin + c]!);
-    for (let c = 0; c < nout; c++) tape.setInput(nin + c, l, y.data[r * nout + c]!);
-  }
-  tape.forward(n, gather);
-  let total = 0;
-  for (let l = 0; l < n; l++) total += tape.output(0, l);
-  return total;
-}
-
-const seed = new Float64Array(1);
-
-/** Slots of the shared control array between this thread and the helper. */
-export const enum Slot {
-  /** Bumped by the trainer to hand over a shard. */
-  Start,
-  /** Set to Start's value by the helper when that shard is done. */
-  Done,
-  /** Rows in the handed-over shard. */
-  Rows,
-  /** 1 when the trainer asks the helper to exit. */
-  Exit,
-  Count,
-}
-
-/** Rows live in shared memory for the helper; copied there once per data set. */
-interface SharedRows extends Rows {
-  source: Float64Array;
-}
-
-/**
- * A worker thread that computes shard 1 of each batch on its own tape, which
- * reads the shared parameters and writes its gradients into shared memory.
- * Hand-over is by Atomics on a small shared control array: no messages per batch.
- */
-class ShardHelper {
-  private readonly worker: Worker;
-  private readonly port: MessagePort;
-  private readonly control: Int32Array;
-  private readonly rows: Int32Array;
-  private readonly numbers: Float64Array; // [scale, loss]
-  private x: SharedRows | undefined;
-  private y: SharedRows | undefined;
-  private generation = 0;
-
-  private constructor(worker: Worker, port: MessagePort, control: Int32Array, rows: Int32Array, numbers: Float64Array) {
-    this.worker = worker;
-    this.port = port;
-    this.control = control;
-    this.rows = rows;
-    this.numbers = numbers;
-  }
-
-  static async start(
-    program: Program,
-    lanes: number,
-    params: Float64Array,
-    grads: Float64Array,
-  ): Promise<ShardHelper | undefined> {
-    const control = new Int32Array(new SharedArrayBuffer(Slot.Count * 4));
-    const rows = new Int32Array(new SharedArrayBuffer(lanes * 4));
-    const numbers = new Float64Array(new SharedArrayBuffer(2 * 8));
-    const { port1, port2 } = new MessageChannel();
-    let worker: Worker;
-    try {
-      worker = new Worker(new URL('./shard-worker.js', import.meta.url), {
-        workerData: { program, lanes, params, grads, control, rows, numbers, port: port2 },
-        transferList: [port2],
-      });
-    } catch {
-      return undefined; // no worker file (e.g. running from source): one thread it is
-    }
-    const ready = await new Promise<boolean>((resolve) => {
-      worker.once('message', () => resolve(true));
-      worker.once('error', () => resolve(false));
-      worker.once('exit', () => resolve(false));
-    });
-    if (!ready) {
-      await worker.terminate();
-      return undefined;
-    }
-    worker.unref();
-    port1.unref();
-    return new ShardHelper(worker, port1, control, rows, numbers);
-  }
-
-  /** Hands `rows` to the helper; it starts at once. */
-  begin(x: Rows, y: Rows, rows: Int32Array, scale: number): void {
-    if (this.x?.source !== x.data || this.y?.source !== y.data) {
-      // New data: the helper picks it up from its port when it wakes for this shard.
-      this.x = toShared(x);
-      this.y = toShared(y);
-      this.port.postMessage({ x: plain(this.x), y: plain(this.y) });
-    }
-    this.rows.set(rows);
-    this.numbers[0] = scale;
-    Atomics.store(this.control, Slot.Rows, rows.length);
-    this.generation++;
-    Atomics.store(this.control, Slot.Start, this.generation);
-    Atomics.notify(this.control, Slot.Start);
-  }
-
-  /** Waits for the helper's shard; returns its summed loss. */
-  finish(): number {
-    if (!waitUntil(this.control, Slot.Done, this.generation, 30_000)) {
-      throw new Error('the helper thread stopped answering');
-    }
-    return this.numbers[1]!;
-  }
-
-  async stop(): Promise<void> {
-    Atomics.store(this.control, Slot.Exit, 1);
-    this.generation++;
-    Atomics.store(this.control, Slot.Start, this.generation);
-    Atomics.notify(this.control, Slot.Start);
-    await this.worker.terminate();
-  }
-}
-
-function plain({ rows, cols, data }: Rows): Rows {
-  return { rows, cols, data };
-}
-
-function toShared(m: Rows): SharedRows {
-  const data = new Float64Array(new SharedArrayBuffer(m.data.length * 8));
-  data.set(m.data);
-  return { rows: m.rows, cols: m.cols, data, source: m.data };
-}
-
-/**
- * Waits until `control[slot]` equals `value`, sleeping on the slot between
- * looks. Each sleep is capped at a millisecond because a wake-up from the
- * other thread was seen, rarely, to go missing; a missed one then costs a
- * millisecond instead of a hang. Returns false after `timeoutMs`.
- */
-export function waitUntil(control: Int32Array, slot: number, value: number, timeoutMs: number): boolean {
-  const start = performance.now();
-  for (;;) {
-    const now = Atomics.load(control, slot);
-    if (now === value) return true;
-    if (performance.now() - start > timeoutMs) return false;
-    Atomics.wait(control, slot, now, 1);
-  }
 }

@@ -1,4 +1,5 @@
-import { topologicalOrder, type Value } from '../engine/value.js';
+import { Op } from '../engine/op.js';
+import { topologicalOrder, type Pow, type Value } from '../engine/value.js';
 
 export type GraphFormat = 'mermaid' | 'dot';
 export type GraphView = 'forward' | 'backward' | 'both';
@@ -16,15 +17,31 @@ export interface RenderOptions {
 }
 
 /** How each operation is drawn. */
-const SYMBOLS: Record<string, string> = {
-  '+': '+',
-  '*': '×',
-  tanh: 'tanh',
-  relu: 'relu',
-  sigmoid: 'σ',
-  exp: 'exp',
-  log: 'log',
-};
+/** How each operation is written on its node. */
+function symbol(node: Value): string {
+  switch (node.op) {
+    case Op.Add:
+      return '+';
+    case Op.Mul:
+      return '×';
+    case Op.Pow:
+      return `^${(node as Pow).k}`;
+    case Op.Tanh:
+      return 'tanh';
+    case Op.Relu:
+      return 'relu';
+    case Op.Sigmoid:
+      return 'σ';
+    case Op.Exp:
+      return 'exp';
+    case Op.Log:
+      return 'log';
+    case Op.LogSumExp:
+      return 'lse';
+    default:
+      return '';
+  }
+}
 
 /**
  * Draws a computed graph as Mermaid or Graphviz DOT: every scalar node with
@@ -55,9 +72,9 @@ function nodesOf(
   prefix: string,
 ): DrawnNode[] {
   return order.map((node): DrawnNode => {
-    const leaf = node.op === '';
+    const leaf = node.op === Op.Leaf;
     const lines: string[] = [];
-    if (!leaf) lines.push(SYMBOLS[node.op] ?? node.op);
+    if (!leaf) lines.push(symbol(node));
     // A named node shows its name; an unnamed leaf is a constant, shown as its value.
     lines.push(node.label ? `${node.label} = ${show(node.data)}` : leaf ? show(node.data) : `= ${show(node.data)}`);
     if (view === 'backward') {

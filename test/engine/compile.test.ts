@@ -196,3 +196,50 @@ describe('compile', () => {
     expect(Number.isFinite(loss)).toBe(true);
   }, 30_000);
 });
+
+describe('every operation, forward and backward, on the tape as in the graph', () => {
+  type Operation = Exclude<Op, Op.Leaf | Op.Input | Op.Const | Op.Param | Op.SumOfProducts>;
+  // A Record over every operation a Value can be: a new one fails to compile here until it is tested.
+  const build: Record<Operation, (a: Value, b: Value) => Value> = {
+    [Op.Add]: (a, b) => a.add(b),
+    [Op.Mul]: (a, b) => a.mul(b),
+    [Op.Pow]: (a) => a.pow(3),
+    [Op.Tanh]: (a) => a.tanh(),
+    [Op.Relu]: (a) => a.relu(),
+    [Op.Sigmoid]: (a) => a.sigmoid(),
+    [Op.Exp]: (a) => a.exp(),
+    [Op.Log]: (a) => a.mul(a).add(1).log(),
+    [Op.LogSumExp]: (a, b) => a.logSumExp(b),
+  };
+
+  it.each(Object.entries(build))('op %s: values and gradients of both inputs, every lane', (_op, make) => {
+    const rows = [
+      [0.7, -1.3],
+      [-2.1, 0.4],
+      [1.9, 2.6],
+    ];
+    const a = new Value(0);
+    const b = new Value(0);
+    const w = new Value(0.8); // a parameter, so that the inputs' gradients are needed
+    const out = make(a.mul(w), b.mul(w));
+    expect(out.op).toBe(Number(_op));
+    const program = compile({ inputs: [a, b], parameters: [w], outputs: [out] });
+    const tape = new Tape(program, rows.length);
+    tape.params[0] = w.data;
+    rows.forEach(([x, y], l) => {
+      tape.setInput(0, l, x!);
+      tape.setInput(1, l, y!);
+    });
+    tape.forward(rows.length);
+    tape.backward([1]);
+    let dw = 0;
+    rows.forEach(([x, y], l) => {
+      const [ga, gb, gw] = [new Value(x!), new Value(y!), new Value(0.8)];
+      const graph = make(ga.mul(gw), gb.mul(gw));
+      graph.backward();
+      expect(tape.output(0, l)).toBeCloseTo(graph.data, 12);
+      dw += gw.grad;
+    });
+    expect(tape.paramGrads[0]).toBeCloseTo(dw, 12);
+  });
+});

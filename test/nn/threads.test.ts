@@ -1,7 +1,10 @@
-// The helper thread runs from the built code (dist/), as users run it: a worker
-// thread cannot load the TypeScript sources that the other tests import.
+// The helper thread's script is the built one (dist/engine/shard-worker.js) even
+// here: a worker thread cannot load the TypeScript sources the tests import.
 import { describe, expect, it } from 'vitest';
-import { CompiledMLP, MLP, Random, trainLoop } from '../../dist/index.js';
+import { CompiledMLP } from '../../src/nn/compiled-mlp.js';
+import { MLP } from '../../src/nn/mlp.js';
+import { Random } from '../../src/random.js';
+import { trainLoop } from '../../src/train/loop.js';
 
 function data(rows: number, cols: number, seed: number) {
   const random = new Random(seed);

@@ -1,9 +1,10 @@
-// A helper thread for `CompiledMLP`: computes shard 1 of each batch on its own
+// The helper thread of a two-shard batch (see `ShardHelper` in shards.ts): computes shard 1 of each batch on its own
 // tape and hands the result back through shared memory (see `ShardHelper`).
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import type { Program } from '../engine/compile.js';
-import { Tape } from '../engine/tape.js';
-import { runShard, Slot, waitUntil, type Rows } from './compiled-mlp.js';
+import type { Program } from './compile.js';
+import type { Matrix } from './matrix.js';
+import { runShard, Slot, waitUntil } from './shards.js';
+import { Tape } from './tape.js';
 
 interface Setup {
   program: Program;
@@ -18,8 +19,8 @@ interface Setup {
 
 const { program, lanes, params, grads, control, rows, numbers, port } = workerData as Setup;
 const tape = new Tape(program, lanes, { params, paramGrads: grads });
-let x: Rows | undefined;
-let y: Rows | undefined;
+let x: Matrix | undefined;
+let y: Matrix | undefined;
 let seen = 0;
 parentPort!.postMessage('ready');
 
@@ -30,7 +31,7 @@ for (;;) {
   if (Atomics.load(control, Slot.Exit)) break;
   // New data was posted before this shard was handed over: take the latest.
   for (let message = receiveMessageOnPort(port); message; message = receiveMessageOnPort(port)) {
-    ({ x, y } = message.message as { x: Rows; y: Rows });
+    ({ x, y } = message.message as { x: Matrix; y: Matrix });
   }
   numbers[1] = runShard(tape, x!, y!, rows.subarray(0, Atomics.load(control, Slot.Rows)), numbers[0]!);
   Atomics.store(control, Slot.Done, seen);
