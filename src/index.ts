@@ -34,10 +34,11 @@ export {
 export { columnStats, standardize, unstandardize, type ColumnStats } from './data/normalize.js';
 export { batches } from './data/batches.js';
 export { MatrixBuilder, type Matrix } from './data/matrix.js';
-export { createNetwork, predict, Predictor, modelColumns, type TrainedModel, type TrainingRecord } from './model.js';
+export { predict, Predictor, modelColumns } from './model.js';
+export { createNetwork, type TrainedModel, type TrainingRecord } from './train/record.js';
 export { trainLoop, batchLoss, type BatchEvent, type EpochEvent, type LoopOptions } from './train/loop.js';
 export { fit, type FitOptions, type FitResult } from './train/fit.js';
-export { DEFAULTS } from './train/defaults.js';
+export { DEFAULTS, SETTINGS, resolveSettings, type Setting, type Settings } from './train/settings.js';
 export { regressionMetrics, type RegressionMetrics } from './metrics.js';
 export { serializeModel, parseModel, saveModel, loadModel, MODEL_FORMAT, MODEL_VERSION } from './model-file.js';
 export { AutogradError, UsageError, DataError, ModelFileError, DivergenceError } from './errors.js';

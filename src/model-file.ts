@@ -5,9 +5,10 @@ import { fileError } from './data/source.js';
 import type { ColumnStats } from './data/normalize.js';
 import { ModelFileError } from './errors.js';
 import { quote } from './text.js';
-import type { TrainedModel, TrainingRecord, TrainingState } from './model.js';
-import { OPTIMIZER_DEFAULTS, OPTIMIZERS, type OptimizerName, type OptimizerSettings } from './train/optimizer.js';
-import { SCHEDULE_DEFAULTS, SCHEDULES, type ScheduleName, type ScheduleSettings } from './train/schedule.js';
+import type { TrainedModel, TrainingRecord, TrainingState } from './train/record.js';
+import type { OptimizerSettings } from './train/optimizer.js';
+import { SETTINGS } from './train/settings.js';
+import type { ScheduleSettings } from './train/schedule.js';
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, type Activation, type HiddenActivation } from './nn/activation.js';
 import type { FeatureEncoding } from './data/dataset.js';
 import { LOSSES, type LossName } from './nn/loss.js';
@@ -231,20 +232,26 @@ function training(x: unknown, fail: Fail, parameterCount: number): TrainingRecor
   const epochs = num(x, 'epochs');
 
   // Written before optimizers, schedules and validation existed (or by hand): plain SGD, nothing else.
-  const o = x.optimizer === undefined ? {} : object(x.optimizer, where('optimizer'));
-  const optimizer: OptimizerSettings = { ...OPTIMIZER_DEFAULTS };
-  if (o.name !== undefined) optimizer.name = oneOf(o.name, OPTIMIZERS, where('optimizer.name'), fail) as OptimizerName;
-  for (const key of ['momentum', 'beta1', 'beta2', 'eps', 'weightDecay'] as const) {
-    if (o[key] !== undefined) optimizer[key] = num(o, key, where(`optimizer.${key}`));
-  }
-  if (o.clipGrad !== undefined && o.clipGrad !== null)
-    optimizer.clipGrad = num(o, 'clipGrad', where('optimizer.clipGrad'));
-  const l = x.lrSchedule === undefined ? {} : object(x.lrSchedule, where('lrSchedule'));
-  const lrSchedule: ScheduleSettings = { ...SCHEDULE_DEFAULTS };
-  if (l.name !== undefined) lrSchedule.name = oneOf(l.name, SCHEDULES, where('lrSchedule.name'), fail) as ScheduleName;
-  for (const key of ['stepSize', 'gamma', 'minLr'] as const) {
-    if (l[key] !== undefined) lrSchedule[key] = num(l, key, where(`lrSchedule.${key}`));
-  }
+  // Each group's keys, checks and defaults are the settings table's.
+  const group = (name: string): Record<string, unknown> => {
+    const given = x[name] === undefined ? {} : object(x[name], where(name));
+    const settings: Record<string, unknown> = {};
+    for (const s of SETTINGS) {
+      if (s.record.length !== 2 || s.record[0] !== name) continue;
+      const key = s.record[1]!;
+      const value = given[key];
+      const path = where(`${name}.${key}`);
+      settings[key] =
+        value === undefined || (value === null && s.default === null)
+          ? s.default
+          : s.choices
+            ? oneOf(value, s.choices, path, fail)
+            : num(given, key, path);
+    }
+    return settings;
+  };
+  const optimizer = group('optimizer') as unknown as OptimizerSettings;
+  const lrSchedule = group('lrSchedule') as unknown as ScheduleSettings;
   let validation: TrainingRecord['validation'] = null;
   if (x.validation !== undefined && x.validation !== null) {
     const v = object(x.validation, where('validation'));

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ModelFileError } from '../src/errors.js';
 import { parseModel, serializeModel } from '../src/model-file.js';
-import type { TrainedModel } from '../src/model.js';
+import type { TrainedModel } from '../src/train/record.js';
 
 /** parseModel must return a model or throw ModelFileError: never another exception. */
 function loadsOrRefuses(text: string): TrainedModel | undefined {

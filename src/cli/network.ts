@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { createNetwork, type TrainedModel } from '../model.js';
+import { createNetwork, type TrainedModel } from '../train/record.js';
 import type { Activation, HiddenActivation } from '../nn/activation.js';
 import { MLP } from '../nn/mlp.js';
 import { Random } from '../random.js';

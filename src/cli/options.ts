@@ -1,32 +1,41 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { parseLayerSpec } from '../nn/layer-spec.js';
+import * as values from '../train/settings.js';
+import type { Setting } from '../train/settings.js';
 import { flagName } from './terminal.js';
 
 // Option parsers for commander: each refuses a bad value with a message that names what was wrong.
 
-export function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (/^\s*\d+\s*$/.test(value) && Number.isSafeInteger(n) && n >= 1) return n;
-  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('must be a positive whole number.');
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number.');
-  if (!Number.isSafeInteger(n))
-    throw new InvalidArgumentError('must be a positive whole number, and this one is too large.');
-  throw new InvalidArgumentError(`must be a positive whole number written in digits, e.g. ${n}.`);
+/** A library parser as commander's: its refusal becomes commander's usage error. */
+function parser<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      if (error instanceof values.SettingValueError) throw new InvalidArgumentError(error.message);
+      throw error;
+    }
+  };
 }
 
-export function integer(value: string): number {
-  const n = Number(value);
-  if (!/^\s*-?\d+\s*$/.test(value) || !Number.isSafeInteger(n))
-    throw new InvalidArgumentError('must be a whole number.');
-  return n;
+export const positiveInteger = parser(values.positiveInteger);
+export const integer = parser(values.integer);
+export const positiveNumber = parser(values.positiveNumber);
+
+/** A training setting's flag, with its parser, choices and default, as the settings table says. */
+export function settingOption(setting: Setting): Option {
+  const option = new Option(setting.flags, setting.doc);
+  if (setting.parse) option.argParser(parser(setting.parse));
+  if (setting.choices) option.choices(setting.choices);
+  // Negatable flags (--no-shuffle) default to true by themselves; no default is shown for "none".
+  if (!option.negate && setting.default !== null) option.default(setting.default);
+  return option;
 }
 
-export function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
-    throw new InvalidArgumentError('must be a number greater than 0.');
-  return n;
+/** The name commander gives a setting's flag value (e.g. "lr" for learningRate). */
+export function settingAttribute(setting: Setting): string {
+  return new Option(setting.flags).attributeName();
 }
 
 export function layerSpec(value: string): number[] {
@@ -69,26 +78,4 @@ export function numberList(value: string): number[] {
     throw new InvalidArgumentError('must be comma-separated numbers, e.g. 0.5,-1.');
   }
   return numbers;
-}
-
-export function nonNegativeNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number ≥ 0.');
-  return n;
-}
-
-/** A number in [0, 1). */
-export function fraction(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !(n >= 0 && n < 1))
-    throw new InvalidArgumentError('must be a number from 0 up to (not including) 1.');
-  return n;
-}
-
-/** A number strictly between 0 and 1. */
-export function openFraction(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !(n > 0 && n < 1))
-    throw new InvalidArgumentError('must be a number between 0 and 1, e.g. 0.2.');
-  return n;
 }

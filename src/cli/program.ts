@@ -3,11 +3,8 @@ import type { Terminal } from './terminal.js';
 import { Command, Option } from 'commander';
 import { ENGINES } from '../engine/engine.js';
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS } from '../nn/activation.js';
-import { DEFAULTS } from '../train/defaults.js';
-import { LAST_BATCH_MODES } from '../data/batches.js';
+import { DEFAULTS, SETTINGS, type Settings } from '../train/settings.js';
 import { SEED_DEFAULTS } from '../viz/seed.js';
-import { OPTIMIZERS } from '../train/optimizer.js';
-import { SCHEDULES } from '../train/schedule.js';
 // Command modules are loaded when their command runs, so that --help and --version start fast.
 import type { EvaluateFlags } from './commands/evaluate.js';
 import type { PredictFlags } from './commands/predict.js';
@@ -18,15 +15,13 @@ import { GRAPH_FORMATS, GRAPH_VIEWS } from '../viz/render.js';
 import {
   delimiter,
   finiteNumber,
-  fraction,
-  nonNegativeNumber,
-  openFraction,
   integer,
   layerSpec,
   nameList,
   numberList,
   positiveInteger,
   positiveNumber,
+  settingOption,
 } from './options.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -76,32 +71,13 @@ Exit codes: 0 ok, 1 bad data or a failed run, 2 bad usage.`,
         nameList,
       ),
     )
-    .addOption(
-      new Option('--lr <rate>', 'learning rate α in W ← W − α∇L')
-        .argParser(positiveNumber)
-        .default(DEFAULTS.learningRate),
-    )
-    .addOption(
-      new Option('-e, --epochs <n>', 'passes over the data').argParser(positiveInteger).default(DEFAULTS.epochs),
-    )
-    .addOption(
-      new Option('-b, --batch-size <n>', 'rows per gradient step (at most)')
-        .argParser(positiveInteger)
-        .default(DEFAULTS.batchSize),
-    )
-    .addOption(
-      new Option(
-        '--last-batch <mode>',
-        'rows that do not fill whole batches: balance (equal batches, sizes differ by at most one), keep (a smaller last batch, as PyTorch), drop',
-      )
-        .choices(LAST_BATCH_MODES)
-        .default('balance'),
-    )
-    .addOption(
-      new Option('--seed <n>', 'seed for initial weights and shuffling').argParser(integer).default(DEFAULTS.seed),
-    )
+    .addOption(setting('learningRate'))
+    .addOption(setting('epochs'))
+    .addOption(setting('batchSize'))
+    .addOption(setting('lastBatch'))
+    .addOption(setting('seed'))
     .option('--no-normalize', 'train on raw values instead of standardising features and targets')
-    .option('--no-shuffle', 'keep file order instead of shuffling rows each epoch')
+    .addOption(setting('shuffle'))
     .addOption(
       new Option('--task <name>', 'regress (numbers), classify (labels), or auto: classify when the target holds text')
         .choices(['auto', 'regress', 'classify'])
@@ -129,51 +105,21 @@ Exit codes: 0 ok, 1 bad data or a failed run, 2 bad usage.`,
       '--resume <model>',
       "go on with this model's run: its weights, optimizer state, normalisation and settings; --epochs then counts epochs to add (default: what the run had left)",
     )
-    .addOption(new Option('--optimizer <name>', 'update rule').choices(OPTIMIZERS).default('sgd'))
-    .addOption(new Option('--momentum <m>', 'for --optimizer momentum').argParser(fraction).default(0.9))
-    .addOption(new Option('--beta1 <b>', 'for --optimizer adam').argParser(fraction).default(0.9))
-    .addOption(new Option('--beta2 <b>', 'for --optimizer adam').argParser(fraction).default(0.999))
-    .addOption(new Option('--eps <e>', 'for --optimizer adam').argParser(positiveNumber).default(1e-8))
-    .addOption(
-      new Option('--weight-decay <λ>', 'L2 penalty: each gradient gets + λ·w').argParser(nonNegativeNumber).default(0),
-    )
-    .addOption(
-      new Option('--clip-grad <norm>', 'rescale the gradient to at most this norm (default: no clipping)').argParser(
-        positiveNumber,
-      ),
-    )
-    .addOption(new Option('--lr-schedule <name>', 'learning rate by epoch').choices(SCHEDULES).default('constant'))
-    .addOption(
-      new Option('--lr-step-size <n>', 'for --lr-schedule step: epochs between drops')
-        .argParser(positiveInteger)
-        .default(10),
-    )
-    .addOption(
-      new Option('--lr-gamma <g>', 'for --lr-schedule step: factor at each drop')
-        .argParser(positiveNumber)
-        .default(0.1),
-    )
-    .addOption(
-      new Option('--lr-min <lr>', "for --lr-schedule cosine: the last epoch's rate")
-        .argParser(nonNegativeNumber)
-        .default(0),
-    )
-    .addOption(
-      new Option('--validation-split <f>', 'hold out this fraction of rows (seeded) to measure each epoch').argParser(
-        openFraction,
-      ),
-    )
+    .addOption(setting('optimizer'))
+    .addOption(setting('momentum'))
+    .addOption(setting('beta1'))
+    .addOption(setting('beta2'))
+    .addOption(setting('eps'))
+    .addOption(setting('weightDecay'))
+    .addOption(setting('clipGrad'))
+    .addOption(setting('lrSchedule'))
+    .addOption(setting('lrStepSize'))
+    .addOption(setting('lrGamma'))
+    .addOption(setting('lrMin'))
+    .addOption(setting('validationSplit'))
     .option('--validation <file>', 'or measure each epoch on this CSV (same columns)')
-    .addOption(
-      new Option('--patience <n>', 'stop after n epochs without improvement and keep the best weights').argParser(
-        positiveInteger,
-      ),
-    )
-    .addOption(
-      new Option('--min-delta <d>', 'smallest improvement that counts for --patience')
-        .argParser(nonNegativeNumber)
-        .default(0),
-    )
+    .addOption(setting('patience'))
+    .addOption(setting('minDelta'))
     .option(
       '--log <file>',
       'write epoch, train_loss, validation_loss, lr, seconds per epoch: CSV, or JSON lines for .jsonl; - for stdout',
@@ -340,6 +286,11 @@ function seedOptions(command: Command): void {
       new Option(`--${name} <number>`, `${name} in the seed example`).argParser(finiteNumber).default(value),
     );
   }
+}
+
+/** A training setting's flag, from the settings table. */
+function setting(name: keyof Settings): Option {
+  return settingOption(SETTINGS.find((s) => s.name === name)!);
 }
 
 function engineOption(): Option {

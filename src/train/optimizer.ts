@@ -4,8 +4,9 @@
  * run can be checked step for step against it. Plain SGD, the default, is
  * the seed's rule W ← W − α∇L exactly.
  */
-export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
+import { DEFAULTS, optimizerSettings, type OptimizerName } from './settings.js';
+
+export { OPTIMIZERS, type OptimizerName } from './settings.js';
 
 export interface OptimizerSettings {
   name: OptimizerName;
@@ -21,15 +22,7 @@ export interface OptimizerSettings {
   clipGrad: number | null;
 }
 
-export const OPTIMIZER_DEFAULTS: OptimizerSettings = {
-  name: 'sgd',
-  momentum: 0.9,
-  beta1: 0.9,
-  beta2: 0.999,
-  eps: 1e-8,
-  weightDecay: 0,
-  clipGrad: null,
-};
+export const OPTIMIZER_DEFAULTS: OptimizerSettings = optimizerSettings(DEFAULTS);
 
 /** What an optimizer remembers between steps: saved in the model file so training can resume. */
 export interface OptimizerState {

@@ -1,6 +1,7 @@
 /** How the learning rate changes from epoch to epoch (as PyTorch's StepLR and CosineAnnealingLR). */
-export const SCHEDULES = ['constant', 'step', 'cosine'] as const;
-export type ScheduleName = (typeof SCHEDULES)[number];
+import { DEFAULTS, scheduleSettings, type ScheduleName } from './settings.js';
+
+export { SCHEDULES, type ScheduleName } from './settings.js';
 
 export interface ScheduleSettings {
   name: ScheduleName;
@@ -11,7 +12,7 @@ export interface ScheduleSettings {
   minLr: number;
 }
 
-export const SCHEDULE_DEFAULTS: ScheduleSettings = { name: 'constant', stepSize: 10, gamma: 0.1, minLr: 0 };
+export const SCHEDULE_DEFAULTS: ScheduleSettings = scheduleSettings(DEFAULTS);
 
 /** The learning rate for the epoch after `done` epochs of `total`. */
 export function learningRateAt(base: number, schedule: ScheduleSettings, done: number, total: number): number {

@@ -12,9 +12,9 @@ const settings: FitOptions = {
   layers: [2, 8, 8, 1],
   epochs: 6,
   batchSize: 50,
-  optimizer: { name: 'adam' },
+  optimizer: 'adam',
   learningRate: 0.01,
-  schedule: { name: 'cosine' },
+  lrSchedule: 'cosine',
   validationSplit: 0.2,
   seed: 3,
 };
@@ -52,12 +52,12 @@ describe('resume', () => {
   );
 
   it('adds --epochs more to a finished run, and the history grows', async () => {
-    const first = await fit(data, { ...settings, epochs: 3, schedule: { name: 'constant' } });
+    const first = await fit(data, { ...settings, epochs: 3, lrSchedule: 'constant' });
     const more = await fit(data, { resume: parseModel(serializeModel(first.model)), epochs: 2 });
     expect(more.training.epochs).toBe(5);
     expect(more.training.lossHistory).toHaveLength(5);
     expect(more.training.lossHistory.slice(0, 3)).toEqual(first.training.lossHistory);
-    const straight = await fit(data, { ...settings, epochs: 5, schedule: { name: 'constant' } });
+    const straight = await fit(data, { ...settings, epochs: 5, lrSchedule: 'constant' });
     expect(more.model.parameters).toEqual(straight.model.parameters);
   });
 
@@ -79,7 +79,7 @@ describe('resume without a saved state', () => {
 
 describe('resume after early stopping', () => {
   it('counts patience afresh, so --epochs n really trains on (until patience runs out again)', async () => {
-    const stopped = await fit(data, { ...settings, epochs: 200, patience: 1, schedule: { name: 'constant' } });
+    const stopped = await fit(data, { ...settings, epochs: 200, patience: 1, lrSchedule: 'constant' });
     expect(stopped.stoppedEarly).toBe(true);
     const saved = parseModel(serializeModel(stopped.model));
     const more = await fit(data, { resume: saved, epochs: 3, patience: 1000 });

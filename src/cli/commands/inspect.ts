@@ -1,5 +1,5 @@
 import { loadModel } from '../../model-file.js';
-import type { TrainedModel } from '../../model.js';
+import type { TrainedModel } from '../../train/record.js';
 import { formatLayerSpec } from '../../nn/layer-spec.js';
 import { formatNumber } from '../output.js';
 import type { Terminal } from '../terminal.js';

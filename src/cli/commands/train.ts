@@ -9,7 +9,7 @@ import { inputName, openInput } from '../../data/source.js';
 import type { Engine } from '../../engine/engine.js';
 import { abandonPendingWrites, checkWritable, sameFile, writeFileAtomic } from '../../files.js';
 import { loadModel, saveModel, serializeModel } from '../../model-file.js';
-import type { TrainedModel, TrainingRecord } from '../../model.js';
+import type { TrainedModel, TrainingRecord } from '../../train/record.js';
 import type { LastBatch } from '../../data/batches.js';
 import type { DecimalMark } from '../../data/numbers.js';
 import type { Dataset } from '../../data/dataset.js';
@@ -17,6 +17,8 @@ import { count, listOf, quote } from '../../text.js';
 import type { Activation, HiddenActivation } from '../../nn/activation.js';
 import { formatLayerSpec } from '../../nn/layer-spec.js';
 import { fit, type FitResult } from '../../train/fit.js';
+import { SETTINGS, type Settings } from '../../train/settings.js';
+import { settingAttribute } from '../options.js';
 import { formatCount, formatNumber, formatSeconds } from '../output.js';
 import { TrainingProgress } from '../progress.js';
 import { droppedRows, type Terminal } from '../terminal.js';
@@ -139,9 +141,6 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
           encoding: dataset.encoding,
         });
   // With --resume the saved settings hold unless a flag is given; otherwise every flag (or its default) counts.
-  const pick = <T>(name: string, value: T): T | undefined => (given(name) || !resume ? value : undefined);
-  const defined = <T extends object>(o: T): Partial<T> =>
-    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
   const log = flags.log === undefined ? undefined : new EpochLog(flags.log, term);
 
   const showBar = !flags.quiet && term.interactive;
@@ -160,34 +159,11 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
       activation: given('activation') || !init ? flags.activation : undefined,
       outputActivation: given('outputActivation') || !init ? flags.outputActivation : undefined,
       normalize: flags.normalize,
-      shuffle: pick('shuffle', flags.shuffle),
-      epochs: pick('epochs', flags.epochs),
-      learningRate: pick('lr', flags.lr),
-      batchSize: pick('batchSize', flags.batchSize),
-      lastBatch: pick('lastBatch', flags.lastBatch),
-      seed: pick('seed', flags.seed),
+      ...settingsGiven(flags, given, resume !== undefined),
       engine: flags.engine,
       init: resume ? undefined : init,
       resume,
-      optimizer: defined({
-        name: pick('optimizer', flags.optimizer),
-        momentum: pick('momentum', flags.momentum),
-        beta1: pick('beta1', flags.beta1),
-        beta2: pick('beta2', flags.beta2),
-        eps: pick('eps', flags.eps),
-        weightDecay: pick('weightDecay', flags.weightDecay),
-        clipGrad: flags.clipGrad,
-      }),
-      schedule: defined({
-        name: pick('lrSchedule', flags.lrSchedule),
-        stepSize: pick('lrStepSize', flags.lrStepSize),
-        gamma: pick('lrGamma', flags.lrGamma),
-        minLr: pick('lrMin', flags.lrMin),
-      }),
-      validationSplit: flags.validationSplit,
       validation,
-      patience: flags.patience,
-      minDelta: pick('minDelta', flags.minDelta),
       signal: interruption.signal,
       onBatch: (event) => {
         sayRemarks();
@@ -280,6 +256,21 @@ function summaryLine(
   const fits = (middle: string) => `trained ${head}${middle}${tail}${where}`.length <= width;
   const middle = fits(time + rate) ? time + rate : fits(time) ? time : '';
   return `${term.colors.green('trained')} ${head}${middle}${tail}${term.colors.bold(where)}`;
+}
+
+/**
+ * The training settings the command line gives: with --resume only the flags
+ * given (the saved run's hold for the rest), otherwise every flag's value or
+ * default.
+ */
+function settingsGiven(flags: TrainFlags, given: (name: string) => boolean, resuming: boolean): Partial<Settings> {
+  const settings: Partial<Record<keyof Settings, unknown>> = {};
+  for (const setting of SETTINGS) {
+    const name = settingAttribute(setting);
+    const value = (flags as unknown as Record<string, unknown>)[name];
+    if ((given(name) || !resuming) && value !== undefined) settings[setting.name] = value;
+  }
+  return settings as Partial<Settings>;
 }
 
 /**
