@@ -68,7 +68,7 @@ export class ModelFileError extends AutogradError {
   }
 }
 
-export function formatLocation({ file, line, column }: Location): string {
+function formatLocation({ file, line, column }: Location): string {
   let where = file;
   if (line !== undefined) where += ` line ${line}`;
   if (column !== undefined) where += `, column ${JSON.stringify(column)}`;

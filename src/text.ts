@@ -5,11 +5,6 @@ export function count(n: number, noun: string, plural = `${noun}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? noun : plural}`;
 }
 
-/** "s" when n is not 1, for phrases built around a number. */
-export function pluralS(n: number): string {
-  return n === 1 ? '' : 's';
-}
-
 /** "a, b, c" — or "a, b, c, … and 17 more" past `max` items, each cut to a readable length. */
 export function listOf(items: readonly string[], max = 6): string {
   const shown = items.slice(0, max).map((item) => cut(item, 30));

@@ -3,9 +3,9 @@ import { AutogradError, UsageError } from '../errors.js';
 import { createProgram } from './program.js';
 import { flagName, processIo, Terminal, type Io } from './terminal.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+const EXIT_OK = 0;
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
 
 /**
  * Runs the CLI on `argv` (without node and the script) and returns its exit

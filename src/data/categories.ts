@@ -9,7 +9,7 @@ export interface FeatureEncoding {
 }
 
 /** More distinct words than this in a column that was not named as categorical is refused. */
-export const MAX_LEVELS = 100;
+const MAX_LEVELS = 100;
 
 /**
  * Whether a column of words has too many different ones to be categories or

@@ -228,7 +228,7 @@ export function detectDelimiter(headerLine: string): string {
  * Checks the header row and turns it into column names: trimmed, none empty,
  * none twice.
  */
-export function readHeader(fields: string[], file: string, line: number): string[] {
+function readHeader(fields: string[], file: string, line: number): string[] {
   const header = fields.map((cell) => cell.trim());
   const seen = new Map<string, number>();
   header.forEach((name, i) => {
@@ -250,7 +250,7 @@ export function readHeader(fields: string[], file: string, line: number): string
 }
 
 /** A record must have as many fields as the header. */
-export function checkWidth(fields: string[], width: number, file: string, line: number): void {
+function checkWidth(fields: string[], width: number, file: string, line: number): void {
   if (fields.length !== width) {
     throw new DataError(
       'E_RAGGED_ROW',
@@ -260,11 +260,11 @@ export function checkWidth(fields: string[], width: number, file: string, line: 
   }
 }
 
-export function emptyFileError(file: string): DataError {
+function emptyFileError(file: string): DataError {
   return new DataError('E_EMPTY', 'the file is empty (expected a header row and data rows)', { file });
 }
 
-export function noRowsError(file: string): DataError {
+function noRowsError(file: string): DataError {
   return new DataError('E_NO_ROWS', 'has a header row but no data rows', { file });
 }
 

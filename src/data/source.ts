@@ -8,7 +8,7 @@ export interface Source {
   text: string;
 }
 
-export const STDIN_NAME = '<stdin>';
+const STDIN_NAME = '<stdin>';
 
 /** What messages call an input path. */
 export function inputName(path: string): string {

@@ -10,7 +10,7 @@ export const LOSSES = ['mse', 'cross-entropy', 'binary-cross-entropy'] as const;
 export type LossName = (typeof LOSSES)[number];
 
 /** One element's contribution to the MSE: (ŷ − y)². */
-export function squaredError(prediction: Value, target: Operand): Value {
+function squaredError(prediction: Value, target: Operand): Value {
   return prediction.sub(target).pow(2);
 }
 
@@ -49,16 +49,4 @@ export function batchLossOf(
 ): Value {
   const rows = predictions.map((p, r) => rowLoss(loss, p, targets[r]!));
   return sum(rows).mul(1 / (rows.length * unitsPerRow(loss, predictions[0]?.length ?? 1)));
-}
-
-/**
- * Mean squared error over every element: L = 1/N Σ (Y − Ŷ)², N = rows × outputs,
- * as PyTorch's MSELoss with reduction "mean".
- */
-export function mseLoss(predictions: readonly (readonly Value[])[], targets: readonly (readonly number[])[]): Value {
-  const terms: Operand[] = [];
-  predictions.forEach((row, r) => {
-    row.forEach((yhat, j) => terms.push(squaredError(yhat, targets[r]![j]!)));
-  });
-  return sum(terms).mul(1 / terms.length);
 }

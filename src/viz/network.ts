@@ -1,5 +1,5 @@
-import { sum, Value } from '../engine/value.js';
-import { squaredError } from '../nn/loss.js';
+import { topologicalOrder, Value } from '../engine/value.js';
+import { batchLossOf } from '../nn/loss.js';
 import type { MLP } from '../nn/mlp.js';
 
 /** Above this many scalar nodes a picture of every node stops being readable. */
@@ -54,22 +54,12 @@ export function networkGraph(
   let root = values[0]!;
   let rootName = root.label;
   if (target) {
-    root = sum(values.map((p, j) => squaredError(p, target[j]!))).mul(1 / values.length);
+    root = batchLossOf('mse', [values], [target]);
     root.label = 'L';
     rootName = 'L';
   }
   root.backward();
-  let nodeCount = 0;
-  const seen = new Set<Value>();
-  const stack = [root];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (seen.has(node)) continue;
-    seen.add(node);
-    nodeCount++;
-    stack.push(...node.children);
-  }
-  return { root, rootName, groups, nodeCount };
+  return { root, rootName, groups, nodeCount: topologicalOrder(root).length };
 }
 
 /** The layer-level picture, for networks too big to draw node by node. */

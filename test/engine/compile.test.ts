@@ -3,7 +3,7 @@ import { compile, Op } from '../../src/engine/compile.js';
 import { Tape } from '../../src/engine/tape.js';
 import { Value } from '../../src/engine/value.js';
 import { CompiledMLP } from '../../src/nn/compiled-mlp.js';
-import { mseLoss } from '../../src/nn/loss.js';
+import { batchLossOf } from '../../src/nn/loss.js';
 import { MLP } from '../../src/nn/mlp.js';
 import { batchLoss } from '../../src/train/loop.js';
 import { Random } from '../../src/random.js';
@@ -108,7 +108,7 @@ describe('the compiled engine agrees with the object graph', () => {
 
     const predictions = Array.from(rows, (r) => mlp.call(Array.from(x.data.subarray(r * x.cols, (r + 1) * x.cols))));
     const targets = Array.from(rows, (r) => Array.from(y.data.subarray(r * y.cols, (r + 1) * y.cols)));
-    const loss = mseLoss(predictions, targets);
+    const loss = batchLossOf('mse', predictions, targets);
     mlp.zeroGrad();
     loss.backward();
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Value } from '../../src/engine/value.js';
 import { Layer } from '../../src/nn/layer.js';
-import { mseLoss } from '../../src/nn/loss.js';
+import { batchLossOf } from '../../src/nn/loss.js';
 import { MLP } from '../../src/nn/mlp.js';
 import { Neuron } from '../../src/nn/neuron.js';
 import { Random } from '../../src/random.js';
@@ -77,13 +76,15 @@ describe('Layer and MLP', () => {
       const params = mlp.parameters();
       const lossAt = (values: number[]): number => {
         values.forEach((v, i) => (params[i]!.data = v));
-        return mseLoss(
+        return batchLossOf(
+          'mse',
           xs.map((x) => mlp.call(x)),
           ys,
         ).data;
       };
       const start = params.map((p) => p.data);
-      const loss = mseLoss(
+      const loss = batchLossOf(
+        'mse',
         xs.map((x) => mlp.call(x)),
         ys,
       );
@@ -98,20 +99,4 @@ describe('Layer and MLP', () => {
       expect(worstGradientError(lossAt, start, broken)).toBeGreaterThan(1e-6);
     },
   );
-});
-
-describe('mseLoss', () => {
-  it("averages over rows × outputs, as PyTorch's MSELoss", () => {
-    const preds = [
-      [new Value(1), new Value(2)],
-      [new Value(3), new Value(5)],
-    ];
-    const loss = mseLoss(preds, [
-      [0, 0],
-      [3, 3],
-    ]);
-    expect(loss.data).toBe((1 + 4 + 0 + 4) / 4);
-    loss.backward();
-    expect(preds[1]![1]!.grad).toBe((2 * (5 - 3)) / 4);
-  });
 });

@@ -1,3 +1,4 @@
+import { standardize, type ColumnStats } from '../../data/normalize.js';
 import { UsageError } from '../../errors.js';
 import { loadModel } from '../../model-file.js';
 import { formatLayerSpec } from '../../nn/layer-spec.js';
@@ -42,13 +43,11 @@ export async function graphCommand(flags: GraphFlags, term: Terminal): Promise<v
     );
   }
   // With a model, the input is in the units of its data: standardise it as training did.
-  const x = model?.normalization
-    ? input.map((v, i) => (v - model.normalization!.features.mean[i]!) / model.normalization!.features.std[i]!)
-    : input;
-  const y =
-    model?.normalization && flags.target
-      ? flags.target.map((v, j) => (v - model.normalization!.targets.mean[j]!) / model.normalization!.targets.std[j]!)
-      : flags.target;
+  const scaled = (values: number[], stats: ColumnStats) =>
+    Array.from(standardize({ rows: 1, cols: values.length, data: Float64Array.from(values) }, stats).data);
+  const normalization = model?.normalization;
+  const x = normalization ? scaled(input, normalization.features) : input;
+  const y = normalization && flags.target ? scaled(flags.target, normalization.targets) : flags.target;
   const graph = networkGraph(mlp, x, y, model?.features);
   if (graph.nodeCount > NODE_LIMIT) {
     term.note(
