@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
-import asciichart from 'asciichart';
 import { loadDataset } from '../../data/dataset.js';
 import { UsageError } from '../../errors.js';
 import type { OptimizerName } from '../../train/optimizer.js';
 import type { ScheduleName } from '../../train/schedule.js';
-import type { EpochEvent } from '../../train/loop.js';
 import { inputName, openInput } from '../../data/source.js';
 import type { Engine } from '../../engine/engine.js';
-import { abandonPendingWrites, checkWritable, sameFile, writeFileAtomic } from '../../files.js';
+import { checkWritable, sameFile } from '../../files.js';
 import { loadModel, saveModel, serializeModel } from '../../model-file.js';
 import type { TrainedModel, TrainingRecord } from '../../train/record.js';
 import type { LastBatch } from '../../data/batches.js';
@@ -17,6 +15,9 @@ import { count, listOf, quote } from '../../text.js';
 import type { Activation, HiddenActivation } from '../../nn/activation.js';
 import { formatLayerSpec } from '../../nn/layer-spec.js';
 import { fit, type FitResult } from '../../train/fit.js';
+import { EpochLog } from '../epoch-log.js';
+import { lossChart } from '../loss-chart.js';
+import { catchSignals, SIGNAL_EXIT } from '../signals.js';
 import { SETTINGS, type Settings } from '../../train/settings.js';
 import { settingAttribute } from '../options.js';
 import { formatCount, formatNumber, formatSeconds } from '../output.js';
@@ -67,9 +68,6 @@ export interface TrainFlags {
   dropInvalid?: boolean;
   quiet?: boolean;
 }
-
-/** Exit codes after a signal, as shells report them: 128 + the signal's number. */
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 export async function trainCommand(data: string, flags: TrainFlags, command: Command, term: Terminal): Promise<void> {
   const given = (name: string) => command.getOptionValueSource(name) === 'cli';
@@ -370,116 +368,4 @@ function describeData(term: Terminal, dataset: Dataset, taskAuto: boolean): stri
   }
   if (dataset.dropped > 0 && dataset.firstDropped) warning(droppedRows(dataset.dropped, dataset.firstDropped));
   return lines;
-}
-
-/**
- * While training: the first SIGINT or SIGTERM asks the loop to stop after the
- * current batch, so that the model so far can be saved; a second one ends the
- * process at its next turn (the loop gives signals one every few
- * milliseconds, even inside a long batch), removing any half-written file.
- */
-function catchSignals(onFirst: () => void) {
-  const controller = new AbortController();
-  let received: NodeJS.Signals | undefined;
-  const quit = (signal: NodeJS.Signals) => {
-    abandonPendingWrites();
-    process.exit(SIGNAL_EXIT[signal]);
-  };
-  const first = (signal: NodeJS.Signals) => {
-    received = signal;
-    // The second handler goes in before the first comes out: a signal already queued must meet one of them.
-    listen(quit);
-    unlisten(first);
-    controller.abort();
-    onFirst();
-  };
-  const listen = (handler: (signal: NodeJS.Signals) => void) => {
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
-  };
-  const unlisten = (handler: (signal: NodeJS.Signals) => void) => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-  };
-  listen(first);
-  return {
-    signal: controller.signal,
-    get received() {
-      return received;
-    },
-    /** Runs `write`; a signal meanwhile removes what it had written and exits. */
-    async guard(write: () => Promise<unknown>): Promise<void> {
-      listen(quit);
-      unlisten(first);
-      try {
-        await write();
-      } finally {
-        unlisten(quit);
-      }
-    },
-    release() {
-      unlisten(first);
-      unlisten(quit);
-    },
-  };
-}
-
-/**
- * --log: one line per epoch, CSV or (for .jsonl) JSON lines. A file is
- * written whole when the run ends (through a temporary file, as the model),
- * so a failed run leaves none; `-` streams the lines to stdout as they come.
- */
-class EpochLog {
-  private readonly path: string;
-  private readonly json: boolean;
-  private readonly lines: string[] = [];
-  private readonly term: Terminal;
-
-  constructor(path: string, term: Terminal) {
-    this.path = path;
-    this.term = term;
-    this.json = path.endsWith('.jsonl');
-    if (!this.json) this.add('epoch,train_loss,validation_loss,lr,seconds');
-  }
-
-  write(event: EpochEvent, seconds: number): void {
-    const row = {
-      epoch: event.epoch,
-      train_loss: event.loss,
-      validation_loss: event.validationLoss ?? null,
-      lr: event.learningRate,
-      seconds: Number(seconds.toFixed(3)),
-    };
-    this.add(
-      this.json
-        ? JSON.stringify(row)
-        : `${row.epoch},${row.train_loss},${row.validation_loss ?? ''},${row.lr},${row.seconds}`,
-    );
-  }
-
-  private add(line: string): void {
-    if (this.path === '-') this.term.io.stdout.write(`${line}\n`);
-    else this.lines.push(line);
-  }
-
-  async save(): Promise<void> {
-    if (this.path !== '-') await writeFileAtomic(this.path, `${this.lines.join('\n')}\n`);
-  }
-}
-
-/** The loss per epoch as a terminal chart (validation too, when measured). */
-function lossChart(term: Terminal, train: number[], validation: number[]): string {
-  const width = 60;
-  const sample = (series: number[]) =>
-    series.length <= width
-      ? series
-      : Array.from({ length: width }, (_, i) => series[Math.round((i * (series.length - 1)) / (width - 1))]!);
-  const series = validation.length === train.length ? [sample(train), sample(validation)] : [sample(train)];
-  const chart = asciichart.plot(series, {
-    height: 10,
-    colors: term.colors.level > 0 ? [asciichart.cyan, asciichart.magenta] : undefined,
-    format: (x: number) => formatNumber(x, 3).padStart(10),
-  });
-  const legend = series.length > 1 ? 'loss per epoch: train (cyan), validation (magenta)' : 'training loss per epoch';
-  return `${chart}\n${' '.repeat(12)}${legend}, ${train.length} epochs`;
 }
