@@ -2,8 +2,12 @@
 // folder that holds a copy of data/, with `autograd` on the PATH. Each example
 // is a console block after an `<!-- example -->` comment; `npm run docs`
 // writes what its commands print under them, and a test checks that they
-// still print it (the times aside, which differ from run to run).
+// still print it (the times aside, which differ from run to run). For the
+// test, a plain `autograd …` command may run in this process (as `main`, with
+// its own streams), which is quicker than starting Node; `npm run docs` runs
+// each as a reader would, so the times it writes are a real command's.
 import { execFileSync } from 'node:child_process';
+import { Readable, Writable } from 'node:stream';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,34 +26,63 @@ export function commandsOf(block) {
 }
 
 /** `text` with every example block's output as its commands print it now. */
-export function runExamples(text) {
+export async function runExamples(text, { inProcess: quick = false } = {}) {
+  const { main } = await import(`${root}dist/cli/main.js`);
   const scratch = mkdtempSync(join(tmpdir(), 'autograd-readme-'));
+  const previous = process.cwd();
   try {
     cpSync(join(root, 'data'), join(scratch, 'data'), { recursive: true });
     const bin = join(scratch, '.bin');
     mkdirSync(bin);
     symlinkSync(join(root, 'bin', 'autograd.js'), join(bin, 'autograd'));
     const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: '1', FORCE_COLOR: '' };
-    return text.replace(EXAMPLE, (_, block) => {
+    process.chdir(scratch);
+    let filled = '';
+    let last = 0;
+    for (const match of text.matchAll(EXAMPLE)) {
       let out = '';
-      for (const command of commandsOf(block)) {
-        out += `$ ${command}\n`;
-        try {
-          out += execFileSync('bash', ['-o', 'pipefail', '-c', `${command} 2>&1`], {
-            cwd: scratch,
-            env,
-            encoding: 'utf8',
-          });
-        } catch (error) {
-          // An example may show a refusal; what it printed is the point.
-          if (typeof error.stdout !== 'string') throw error;
-          out += error.stdout;
-        }
+      for (const command of commandsOf(match[1])) {
+        out += `$ ${command}\n${quick && /^autograd [^|<>'"$]*$/.test(command) ? await inProcess(main, command) : inBash(command, env)}`;
       }
-      return `<!-- example -->\n\n\`\`\`console\n${out}\`\`\``;
-    });
+      filled += `${text.slice(last, match.index)}<!-- example -->\n\n\`\`\`console\n${out}\`\`\``;
+      last = match.index + match[0].length;
+    }
+    return filled + text.slice(last);
   } finally {
+    process.chdir(previous);
     rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** What `autograd …` prints, stdout and stderr together as a terminal shows them. */
+async function inProcess(main, command) {
+  let out = '';
+  const both = new Writable({
+    write(chunk, _encoding, done) {
+      out += chunk.toString();
+      done();
+    },
+  });
+  await main(command.split(' ').slice(1), {
+    stdin: Readable.from([]),
+    stdout: both,
+    stderr: both,
+    env: { NO_COLOR: '1' },
+  });
+  return out;
+}
+
+function inBash(command, env) {
+  try {
+    return execFileSync('bash', ['-o', 'pipefail', '-c', `${command} 2>&1`], {
+      cwd: process.cwd(),
+      env,
+      encoding: 'utf8',
+    });
+  } catch (error) {
+    // An example may show a refusal; what it printed is the point.
+    if (typeof error.stdout !== 'string') throw error;
+    return error.stdout;
   }
 }
 

@@ -28,7 +28,7 @@ export function run(args) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const path of documents()) {
     const text = readFileSync(path, 'utf8');
-    const filled = runExamples(
+    const filled = await runExamples(
       text.replace(
         BLOCK,
         (_, args, lang) => `<!-- generated: autograd ${args} -->\n\n\`\`\`${lang}\n${run(args)}\`\`\``,

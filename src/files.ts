@@ -10,7 +10,7 @@ import { DataError } from './errors.js';
  * file keeps its permissions, and a symbolic link keeps pointing where it
  * did: the file it points to is the one replaced.
  */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+export async function writeFileAtomic(path: string, text: string | Uint8Array): Promise<void> {
   const target = await followLinks(path);
   const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   pendingWrites.add(temp);

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { version } from './version.js';
 import type { Terminal } from './terminal.js';
 import { Command, Option } from 'commander';
 import { ENGINES } from '../engine/engine.js';
@@ -7,6 +7,7 @@ import { DEFAULTS, SETTINGS, type Settings } from '../train/settings.js';
 import { SEED_DEFAULTS } from '../viz/seed.js';
 // Command modules are loaded when their command runs, so that --help and --version start fast.
 import type { EvaluateFlags } from './commands/evaluate.js';
+import type { ExportFlags } from './commands/export.js';
 import type { PredictFlags } from './commands/predict.js';
 import type { ExplainFlags, GraphFlags } from './commands/graph.js';
 import type { GradcheckFlags } from './commands/gradcheck.js';
@@ -23,8 +24,6 @@ import {
   positiveNumber,
   settingOption,
 } from './options.js';
-
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 export function createProgram(term: Terminal): Command {
   const program = new Command('autograd')
@@ -259,6 +258,40 @@ Examples:
     )
     .action((data: string | undefined, flags: GradcheckFlags) =>
       import('./commands/gradcheck.js').then((m) => m.gradcheckCommand(data, flags, term)),
+    );
+
+  program
+    .command('export')
+    .description('write a model for another runtime: ONNX, a standalone ES module, or PyTorch')
+    .argument('<model>', 'model file written by autograd train')
+    .addOption(
+      new Option(
+        '--format <name>',
+        'onnx (onnxruntime and friends), js (one dependency-free ES module), pytorch (.safetensors and a model.py)',
+      )
+        .choices(['onnx', 'js', 'pytorch'])
+        .makeOptionMandatory(),
+    )
+    .option(
+      '-o, --out <path>',
+      'where to write it (default: the model file with .onnx, .mjs or .safetensors; pytorch adds a .py beside it); - for stdout',
+    )
+    .addOption(
+      new Option('--dtype <type>', 'for onnx: float32 (what most runtimes serve) or float64 (an exact copy)').choices([
+        'float32',
+        'float64',
+      ]),
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ autograd export model.json --format onnx
+  $ autograd export model.json --format js -o model.mjs
+  $ autograd export model.json --format pytorch -o net.safetensors   # and net.py`,
+    )
+    .action((path: string, flags: ExportFlags) =>
+      import('./commands/export.js').then((m) => m.exportCommand(path, flags, term)),
     );
 
   program

@@ -63,7 +63,7 @@ export class Terminal {
    * Writes to stdout, waiting while the pipe is full. Returns false once the
    * reader has gone (stop producing); throws when stdout cannot be written.
    */
-  async out(text: string): Promise<boolean> {
+  async out(text: string | Uint8Array): Promise<boolean> {
     const stdout = this.io.stdout;
     if (!this.stdoutClosed && !stdout.write(text)) {
       await new Promise<void>((resolve) => {

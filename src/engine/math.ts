@@ -7,12 +7,12 @@
 // 2.5e-16), and 1 − 2/(e^{2|x|} + 1) beyond. Within 2 ulp of Math.tanh, and
 // about a third faster: tanh is most of the time a forward pass spends in a
 // small network, and Math.tanh is a call into C.
-const P0 = -9.64399179425052238628e-1;
-const P1 = -9.92877231001918586564e1;
-const P2 = -1.61468768441708447952e3;
-const Q0 = 1.12811678491632931402e2;
-const Q1 = 2.23548839060100448583e3;
-const Q2 = 4.84406305325125486048e3;
+export const P0 = -9.64399179425052238628e-1;
+export const P1 = -9.92877231001918586564e1;
+export const P2 = -1.61468768441708447952e3;
+export const Q0 = 1.12811678491632931402e2;
+export const Q1 = 2.23548839060100448583e3;
+export const Q2 = 4.84406305325125486048e3;
 
 export function tanh(x: number): number {
   const a = x < 0 ? -x : x;

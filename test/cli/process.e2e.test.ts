@@ -99,7 +99,7 @@ describe('interruption', () => {
     // One batch an epoch on the object graph: each takes about as long as the first epoch did.
     const rows = readFileSync(moons, 'utf8').split('\n').slice(0, 201).join('\n');
     writeFileSync(join(cwd, 'rows.csv'), `${rows}\n`);
-    const slow = ['rows.csv', '-l', '2,32,32,1', '--engine', 'graph', '-b', '200', '--epochs', '1000'];
+    const slow = ['rows.csv', '-l', '2,24,24,1', '--engine', 'graph', '-b', '200', '--epochs', '1000'];
     const { code, stderr, after, firstEpoch } = await interrupt(slow, ['SIGINT', 'SIGINT'], cwd);
     expect(code).toBe(130);
     expect(stderr).not.toMatch(/written/);
