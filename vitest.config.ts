@@ -5,5 +5,7 @@ export default defineConfig({
   test: {
     // Every core: test files are independent processes, and most of the suite's time is computation.
     maxWorkers: availableParallelism(),
+    // Files share a worker's modules instead of loading them afresh: no module holds state a test leaves behind.
+    isolate: false,
   },
 });
