@@ -29,6 +29,8 @@ export interface FitOptions extends Partial<Settings> {
   normalize?: boolean;
   /** Default "compiled"; "graph" trains on `Value` objects (same numbers, slower). */
   engine?: Engine;
+  /** Threads a batch may be shared by (default: up to 2). The numbers do not depend on it. */
+  threads?: number;
   /** Start from these weights instead of random ones (same architecture). */
   init?: TrainedModel;
   /**
@@ -86,6 +88,7 @@ export async function fit(data: Dataset, options: FitOptions): Promise<FitResult
     batchSize: settings.batchSize,
     lastBatch: settings.lastBatch,
     engine: options.engine,
+    threads: options.threads,
     loss: run.loss,
     optimizer: optimizerSettings(settings),
     schedule: scheduleSettings(settings),
