@@ -46,90 +46,11 @@ Examples:
 Exit codes: 0 ok, 1 bad data or a failed run, 2 bad usage.`,
     );
 
-  program
+  const train = program
     .command('train')
     .description('train an MLP on a CSV file (header row required) and write the model as JSON')
-    .argument('<data>', 'CSV file to train on, or - for standard input')
-    .addOption(
-      new Option(
-        '-l, --layers <spec>',
-        "every layer size including input and output, e.g. 3,4,4,1; auto for the first or last takes the data's (required unless --init or --resume)",
-      ).argParser(layerSpec),
-    )
-    .addOption(new Option('--activation <name>', 'hidden-layer activation').choices(HIDDEN_ACTIVATIONS).default('tanh'))
-    .addOption(
-      new Option('--output-activation <name>', 'output-layer activation').choices(OUTPUT_ACTIVATIONS).default('linear'),
-    )
-    .addOption(
-      new Option('-t, --target <names>', 'target column(s), comma-separated (default: the last column)').argParser(
-        nameList,
-      ),
-    )
-    .addOption(
-      new Option('-f, --features <names>', 'feature columns, comma-separated (default: every other column)').argParser(
-        nameList,
-      ),
-    )
-    .addOption(setting('learningRate'))
-    .addOption(setting('epochs'))
-    .addOption(setting('batchSize'))
-    .addOption(setting('lastBatch'))
-    .addOption(setting('seed'))
-    .option('--no-normalize', 'train on raw values instead of standardising features and targets')
-    .addOption(setting('shuffle'))
-    .addOption(
-      new Option('--task <name>', 'regress (numbers), classify (labels), or auto: classify when the target holds text')
-        .choices(['auto', 'regress', 'classify'])
-        .default('auto'),
-    )
-    .addOption(
-      new Option(
-        '--loss <name>',
-        'mse for regression; cross-entropy for classification (softmax, or sigmoid for two classes)',
-      ).choices(['mse', 'cross-entropy']),
-    )
-    .addOption(
-      new Option(
-        '--categorical <names>',
-        'feature columns of categories, one-hot encoded (default: any feature whose every cell is a word)',
-      ).argParser(nameList),
-    )
-    .addOption(
-      new Option('--ignore <names>', 'columns to leave out, comma-separated (an id, a date, free text)').argParser(
-        nameList,
-      ),
-    )
-    .option('--init <model>', 'start from the weights of this model file (same architecture)')
-    .option(
-      '--resume <model>',
-      "go on with this model's run: its weights, optimizer state, normalisation and settings; --epochs then counts epochs to add (default: what the run had left)",
-    )
-    .addOption(setting('optimizer'))
-    .addOption(setting('momentum'))
-    .addOption(setting('beta1'))
-    .addOption(setting('beta2'))
-    .addOption(setting('eps'))
-    .addOption(setting('weightDecay'))
-    .addOption(setting('clipGrad'))
-    .addOption(setting('lrSchedule'))
-    .addOption(setting('lrStepSize'))
-    .addOption(setting('lrGamma'))
-    .addOption(setting('lrMin'))
-    .addOption(setting('validationSplit'))
-    .option('--validation <file>', 'or measure each epoch on this CSV (same columns)')
-    .addOption(setting('patience'))
-    .addOption(setting('minDelta'))
-    .option(
-      '--log <file>',
-      'write epoch, train_loss, validation_loss, lr, seconds per epoch: CSV, or JSON lines for .jsonl; - for stdout',
-    )
-    .option('--no-chart', 'no loss chart at the end (it is drawn on a terminal only)')
-    .option('-o, --out <path>', 'where to write the model, or - for standard output', 'model.json')
-    .addOption(engineOption())
-    .addOption(delimiterOption())
-    .addOption(decimalOption())
-    .addOption(dropInvalidOption())
-    .option('-q, --quiet', 'no progress bar and no summary')
+    .argument('<data>', 'CSV file to train on, or - for standard input');
+  trainingOptions(train, true)
     .addHelpText(
       'after',
       `
@@ -310,6 +231,88 @@ Example:
     );
 
   return program;
+}
+
+/**
+ * The flags of a training run, in the order --help lists them. With `single`,
+ * also those of one run that writes a model: --init, --resume, --validation,
+ * --log, --no-chart, --out.
+ */
+function trainingOptions(command: Command, single: boolean): Command {
+  const options: (Option | null)[] = [
+    new Option(
+      '-l, --layers <spec>',
+      "every layer size including input and output, e.g. 3,4,4,1; auto for the first or last takes the data's (required unless --init or --resume)",
+    ).argParser(layerSpec),
+    new Option('--activation <name>', 'hidden-layer activation').choices(HIDDEN_ACTIVATIONS).default('tanh'),
+    new Option('--output-activation <name>', 'output-layer activation').choices(OUTPUT_ACTIVATIONS).default('linear'),
+    new Option('-t, --target <names>', 'target column(s), comma-separated (default: the last column)').argParser(
+      nameList,
+    ),
+    new Option('-f, --features <names>', 'feature columns, comma-separated (default: every other column)').argParser(
+      nameList,
+    ),
+    setting('learningRate'),
+    setting('epochs'),
+    setting('batchSize'),
+    setting('lastBatch'),
+    setting('seed'),
+    new Option('--no-normalize', 'train on raw values instead of standardising features and targets'),
+    setting('shuffle'),
+    new Option('--task <name>', 'regress (numbers), classify (labels), or auto: classify when the target holds text')
+      .choices(['auto', 'regress', 'classify'])
+      .default('auto'),
+    new Option(
+      '--loss <name>',
+      'mse for regression; cross-entropy for classification (softmax, or sigmoid for two classes)',
+    ).choices(['mse', 'cross-entropy']),
+    new Option(
+      '--categorical <names>',
+      'feature columns of categories, one-hot encoded (default: any feature whose every cell is a word)',
+    ).argParser(nameList),
+    new Option('--ignore <names>', 'columns to leave out, comma-separated (an id, a date, free text)').argParser(
+      nameList,
+    ),
+    single ? new Option('--init <model>', 'start from the weights of this model file (same architecture)') : null,
+    single
+      ? new Option(
+          '--resume <model>',
+          "go on with this model's run: its weights, optimizer state, normalisation and settings; --epochs then counts epochs to add (default: what the run had left)",
+        )
+      : null,
+    setting('optimizer'),
+    setting('momentum'),
+    setting('beta1'),
+    setting('beta2'),
+    setting('eps'),
+    setting('weightDecay'),
+    setting('clipGrad'),
+    setting('lrSchedule'),
+    setting('lrStepSize'),
+    setting('lrGamma'),
+    setting('lrMin'),
+    setting('validationSplit'),
+    single ? new Option('--validation <file>', 'or measure each epoch on this CSV (same columns)') : null,
+    setting('patience'),
+    setting('minDelta'),
+    single
+      ? new Option(
+          '--log <file>',
+          'write epoch, train_loss, validation_loss, lr, seconds per epoch: CSV, or JSON lines for .jsonl; - for stdout',
+        )
+      : null,
+    single ? new Option('--no-chart', 'no loss chart at the end (it is drawn on a terminal only)') : null,
+    single
+      ? new Option('-o, --out <path>', 'where to write the model, or - for standard output').default('model.json')
+      : null,
+    engineOption(),
+    delimiterOption(),
+    decimalOption(),
+    dropInvalidOption(),
+    new Option('-q, --quiet', 'no progress bar and no summary'),
+  ];
+  for (const option of options) if (option) command.addOption(option);
+  return command;
 }
 
 /** --x1 --w1 --b1 --w2 --b2 for the seed example. */

@@ -76,11 +76,7 @@ export function subset(data: Dataset, rows: ArrayLike<number>): Dataset {
 }
 
 /** One configuration trained on each fold's other rows and scored on the fold. */
-export async function crossValidate(
-  data: Dataset,
-  options: FitOptions,
-  cv: CrossValidation,
-): Promise<Evaluation> {
+export async function crossValidate(data: Dataset, options: FitOptions, cv: CrossValidation): Promise<Evaluation> {
   const parts: { train: Int32Array; test: Int32Array }[] = [];
   if (cv.holdout !== undefined) {
     const n = data.x.rows;
@@ -116,7 +112,11 @@ export function score(model: Awaited<ReturnType<typeof fit>>['model'], data: Dat
     throw new UsageError('E_METRIC', `${metric} is for regression; a classifier is scored by accuracy or f1`, 'metric');
   }
   if (metric === 'accuracy' || metric === 'f1') {
-    throw new UsageError('E_METRIC', `${metric} is for classification; a regression is scored by r2, mse, rmse or mae`, 'metric');
+    throw new UsageError(
+      'E_METRIC',
+      `${metric} is for classification; a regression is scored by r2, mse, rmse or mae`,
+      'metric',
+    );
   }
   const targets = regressionMetrics(data.y, predicted);
   return targets.reduce((a, t) => a + t[metric], 0) / targets.length;

@@ -47,7 +47,13 @@ function searchable(flag: string): Searchable | undefined {
     if (!allowed.includes(text)) throw new SettingValueError(`must be one of ${allowed.join(', ')}.`);
     return text;
   };
-  const plain = (key: string, parse: (text: string) => unknown) => ({ flag, key, parse, integer: false, numeric: false });
+  const plain = (key: string, parse: (text: string) => unknown) => ({
+    flag,
+    key,
+    parse,
+    integer: false,
+    numeric: false,
+  });
   if (flag === 'layers') return plain('layers', parseLayerSpec);
   if (flag === 'activation') return plain('activation', choice(HIDDEN_ACTIVATIONS));
   if (flag === 'output-activation') return plain('outputActivation', choice(OUTPUT_ACTIVATIONS));
@@ -85,7 +91,9 @@ export function parseDimension(spec: string): Dimension {
       return what.parse(value.trim());
     } catch (error) {
       if (error instanceof SettingValueError || error instanceof UsageError) {
-        return fail(`${JSON.stringify(value.trim())} ${error instanceof UsageError ? `is refused: ${error.message}` : error.message.replace(/\.$/, '')}`);
+        return fail(
+          `${JSON.stringify(value.trim())} ${error instanceof UsageError ? `is refused: ${error.message}` : error.message.replace(/\.$/, '')}`,
+        );
       }
       throw error;
     }
@@ -120,7 +128,8 @@ export function planTrials(dimensions: Dimension[], trials: number, seed: number
   const drawn = Array.from({ length: trials }, () => {
     const trial: Record<string, unknown> = {};
     for (const d of dimensions) {
-      if (d.values) trial[d.key] = d.values[Math.min(d.values.length - 1, Math.floor(random.uniform(0, d.values.length)))];
+      if (d.values)
+        trial[d.key] = d.values[Math.min(d.values.length - 1, Math.floor(random.uniform(0, d.values.length)))];
       else {
         const { low, high, log, integer } = d.range!;
         let v = log ? Math.exp(random.uniform(Math.log(low), Math.log(high))) : random.uniform(low, high);
@@ -143,5 +152,8 @@ export function trialFlags(trial: Trial, dimensions: Dimension[]): string[] {
 }
 
 function formatSpec(layers: number[]): string {
-  return formatLayerSpec(layers).split(',').map((n) => (n === '0' ? 'auto' : n)).join(',');
+  return formatLayerSpec(layers)
+    .split(',')
+    .map((n) => (n === '0' ? 'auto' : n))
+    .join(',');
 }

@@ -14,7 +14,7 @@ import type { Dataset } from '../../data/dataset.js';
 import { count, listOf, quote } from '../../text.js';
 import type { Activation, HiddenActivation } from '../../nn/activation.js';
 import { formatLayerSpec } from '../../nn/layer-spec.js';
-import { fit, type FitResult } from '../../train/fit.js';
+import { fit, type FitOptions, type FitResult } from '../../train/fit.js';
 import { EpochLog } from '../epoch-log.js';
 import { lossChart } from '../loss-chart.js';
 import { catchSignals, SIGNAL_EXIT } from '../signals.js';
@@ -88,34 +88,7 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
   const init = flags.init === undefined ? resume : await loadModel(flags.init);
   await checkOutputs(data, flags);
   warnUnusedSettings(term, flags, given, resume);
-  const fromModel = flags.init !== undefined ? 'the --init model' : 'the --resume model';
-  const choice = {
-    targets: flags.target ?? init?.targets,
-    features: flags.features ?? init?.features,
-    ignore: flags.ignore,
-    namedBy: init && {
-      targets: flags.target ? undefined : fromModel,
-      features: flags.features ? undefined : fromModel,
-    },
-  };
-  // A saved model's task and classes hold; else --task, or --loss cross-entropy, decides (auto: labels classify).
-  const asked = init ? init.task : given('task') ? flags.task : 'auto';
-  if (flags.loss !== undefined && asked !== 'auto' && (flags.loss === 'mse') !== (asked === 'regress')) {
-    throw new UsageError(
-      'E_USAGE',
-      `--loss ${flags.loss} does not go with ${init ? "the model's task" : '--task'} ${asked}`,
-    );
-  }
-  const task = asked !== 'auto' || flags.loss === undefined ? asked : flags.loss === 'mse' ? 'regress' : 'classify';
-  const dataset = await loadDataset(openInput(data, term.io.stdin), inputName(data), {
-    choice,
-    delimiter: flags.delimiter,
-    decimal: flags.decimal,
-    dropInvalid: flags.dropInvalid,
-    task,
-    classes: init?.classes ?? undefined,
-    ...(init ? { encoding: init.encoding } : { categorical: flags.categorical, detectCategorical: true }),
-  });
+  const { dataset, task } = await loadTrainingData(data, flags, given, term, init, flags.init !== undefined);
   // Said once training starts: a run refused before then says only why.
   let remarks = flags.quiet ? [] : describeData(term, dataset, task === 'auto');
   const sayRemarks = () => {
@@ -153,12 +126,7 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
   let result: FitResult;
   try {
     result = await fit(dataset, {
-      layers: flags.layers,
-      activation: given('activation') || !init ? flags.activation : undefined,
-      outputActivation: given('outputActivation') || !init ? flags.outputActivation : undefined,
-      normalize: flags.normalize,
-      ...settingsGiven(flags, given, resume !== undefined),
-      engine: flags.engine,
+      ...fitOptionsGiven(flags, given, init, resume !== undefined),
       init: resume ? undefined : init,
       resume,
       validation,
@@ -254,6 +222,67 @@ function summaryLine(
   const fits = (middle: string) => `trained ${head}${middle}${tail}${where}`.length <= width;
   const middle = fits(time + rate) ? time + rate : fits(time) ? time : '';
   return `${term.colors.green('trained')} ${head}${middle}${tail}${term.colors.bold(where)}`;
+}
+
+/**
+ * The data to train on, as the flags say to read it (with --init or --resume,
+ * the model's columns, task and categories): its columns chosen, its task
+ * decided ("auto": labels classify).
+ */
+export async function loadTrainingData(
+  data: string,
+  flags: TrainFlags,
+  given: (name: string) => boolean,
+  term: Terminal,
+  init?: TrainedModel,
+  fromInit = false,
+): Promise<{ dataset: Dataset; task: 'auto' | 'regress' | 'classify' }> {
+  const fromModel = fromInit ? 'the --init model' : 'the --resume model';
+  const choice = {
+    targets: flags.target ?? init?.targets,
+    features: flags.features ?? init?.features,
+    ignore: flags.ignore,
+    namedBy: init && {
+      targets: flags.target ? undefined : fromModel,
+      features: flags.features ? undefined : fromModel,
+    },
+  };
+  // A saved model's task and classes hold; else --task, or --loss cross-entropy, decides (auto: labels classify).
+  const asked = init ? init.task : given('task') ? flags.task : 'auto';
+  if (flags.loss !== undefined && asked !== 'auto' && (flags.loss === 'mse') !== (asked === 'regress')) {
+    throw new UsageError(
+      'E_USAGE',
+      `--loss ${flags.loss} does not go with ${init ? "the model's task" : '--task'} ${asked}`,
+    );
+  }
+  const task = asked !== 'auto' || flags.loss === undefined ? asked : flags.loss === 'mse' ? 'regress' : 'classify';
+  const dataset = await loadDataset(openInput(data, term.io.stdin), inputName(data), {
+    choice,
+    delimiter: flags.delimiter,
+    decimal: flags.decimal,
+    dropInvalid: flags.dropInvalid,
+    task,
+    classes: init?.classes ?? undefined,
+    ...(init ? { encoding: init.encoding } : { categorical: flags.categorical, detectCategorical: true }),
+  });
+  return { dataset, task };
+}
+
+/** What the flags say of the network and its training (with --init or --resume, only what they give). */
+export function fitOptionsGiven(
+  flags: TrainFlags,
+  given: (name: string) => boolean,
+  init: TrainedModel | undefined,
+  resuming: boolean,
+): Partial<FitOptions> {
+  return {
+    layers: flags.layers,
+    activation: given('activation') || !init ? flags.activation : undefined,
+    outputActivation: given('outputActivation') || !init ? flags.outputActivation : undefined,
+    normalize: flags.normalize,
+    ...settingsGiven(flags, given, resuming),
+    engine: flags.engine,
+  };
 }
 
 /**
