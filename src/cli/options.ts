@@ -22,6 +22,7 @@ function parser<T>(parse: (text: string) => T): (text: string) => T {
 export const positiveInteger = parser(values.positiveInteger);
 export const integer = parser(values.integer);
 export const positiveNumber = parser(values.positiveNumber);
+export const openFraction = parser(values.openFraction);
 
 /** A training setting's flag, with its parser, choices and default, as the settings table says. */
 export function settingOption(setting: Setting): Option {

@@ -1,6 +1,6 @@
 import { version } from './version.js';
 import type { Terminal } from './terminal.js';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ENGINES } from '../engine/engine.js';
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS } from '../nn/activation.js';
 import { DEFAULTS, SETTINGS, type Settings } from '../train/settings.js';
@@ -8,6 +8,8 @@ import { SEED_DEFAULTS } from '../viz/seed.js';
 // Command modules are loaded when their command runs, so that --help and --version start fast.
 import type { EvaluateFlags } from './commands/evaluate.js';
 import type { ExportFlags } from './commands/export.js';
+import type { SplitFlags } from './commands/split.js';
+import type { CvFlags, TuneFlags } from './commands/tune.js';
 import type { PredictFlags } from './commands/predict.js';
 import type { ExplainFlags, GraphFlags } from './commands/graph.js';
 import type { GradcheckFlags } from './commands/gradcheck.js';
@@ -21,6 +23,7 @@ import {
   nameList,
   numberList,
   positiveInteger,
+  openFraction,
   positiveNumber,
   settingOption,
 } from './options.js';
@@ -182,6 +185,107 @@ Examples:
     );
 
   program
+    .command('split')
+    .description(
+      'split a CSV file in two: a seeded draw of rows for testing, the rest for training, rows copied as they are',
+    )
+    .argument('<data>', 'CSV file to split, or - for standard input')
+    .addOption(
+      new Option('--test <fraction>', 'fraction of the rows for the test part').argParser(openFraction).default(0.2),
+    )
+    .addOption(new Option('--seed <n>', 'seed for the draw').argParser(integer).default(DEFAULTS.seed))
+    .option('--stratify', "keep each class's share in both parts (default: when the target holds labels)")
+    .option('-t, --target <name>', 'the column whose classes --stratify keeps (default: the last column)')
+    .requiredOption('--train-out <file>', 'where to write the training rows')
+    .requiredOption('--test-out <file>', 'where to write the test rows')
+    .addOption(delimiterOption())
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ autograd split data/blobs.csv --test 0.2 --train-out train.csv --test-out test.csv`,
+    )
+    .action((data: string, flags: SplitFlags) =>
+      import('./commands/split.js').then((m) => m.splitCommand(data, flags, term)),
+    );
+
+  const cv = program
+    .command('cv')
+    .description(
+      'cross-validate one configuration: train on k−1 folds, score the k-th, for each fold (stratified for classes)',
+    )
+    .argument('<data>', 'CSV file, as for train');
+  trainingOptions(cv, false)
+    .addOption(new Option('--folds <k>', 'how many folds').argParser(positiveInteger).default(5))
+    .addOption(
+      new Option(
+        '--metric <name>',
+        'accuracy or f1 (classes); r2, mse, rmse or mae (numbers); default accuracy or r2',
+      ).choices(METRIC_NAMES),
+    )
+    .option('--json', 'print the scores as JSON')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ autograd cv data/moons.csv -l auto,16,16,auto --task classify --folds 5`,
+    )
+    .action((data: string, flags: CvFlags, command: Command) =>
+      import('./commands/tune.js').then((m) => m.cvCommand(data, flags, command, term)),
+    );
+
+  const tune = program
+    .command('tune')
+    .description(
+      'search settings: each trial cross-validated, trials in parallel; a leaderboard and the best as a train command',
+    )
+    .argument('<data>', 'CSV file, as for train');
+  trainingOptions(tune, false)
+    .addOption(
+      new Option(
+        '--search <spec>',
+        'a flag and its values, repeatable: lr=0.001..0.1:log, optimizer=sgd,adam, layers=auto,16,auto|auto,32,32,auto',
+      )
+        .argParser((value: string, previous: string[] = []) => [...previous, value])
+        .default([]),
+    )
+    .addOption(
+      new Option('--trials <n>', 'trials of a random search; a grid of at most this many is searched whole')
+        .argParser(positiveInteger)
+        .default(20),
+    )
+    .addOption(
+      new Option('--folds <k>', 'folds of each trial (or --validation-split f: hold that fraction out once)')
+        .argParser(positiveInteger)
+        .default(5),
+    )
+    .addOption(
+      new Option('--jobs <n>', 'trials run at once, each on its own thread (default: the number of cores)').argParser(
+        positiveInteger,
+      ),
+    )
+    .addOption(
+      new Option('--time-limit <time>', 'start no trial after this long, e.g. 90s, 10m, 1h').argParser(duration),
+    )
+    .addOption(
+      new Option(
+        '--metric <name>',
+        'accuracy or f1 (classes); r2, mse, rmse or mae (numbers); default accuracy or r2',
+      ).choices(METRIC_NAMES),
+    )
+    .option('-o, --out <model>', 'train the best configuration on all the rows and write it here')
+    .option('--log <file>', 'write every trial (settings, scores per fold, seconds): CSV, or JSON lines for .jsonl')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ autograd tune data/moons.csv -l auto,16,auto --task classify --search lr=0.001..0.1:log --search optimizer=sgd,adam --trials 8 -o best.json`,
+    )
+    .action((data: string, flags: TuneFlags, command: Command) =>
+      import('./commands/tune.js').then((m) => m.tuneCommand(data, flags, command, term)),
+    );
+
+  program
     .command('export')
     .description('write a model for another runtime: ONNX, a standalone ES module, or PyTorch')
     .argument('<model>', 'model file written by autograd train')
@@ -322,6 +426,16 @@ function seedOptions(command: Command): void {
       new Option(`--${name} <number>`, `${name} in the seed example`).argParser(finiteNumber).default(value),
     );
   }
+}
+
+/** The metrics cv and tune score by (kept here so that --help loads nothing more). */
+const METRIC_NAMES = ['accuracy', 'f1', 'r2', 'mse', 'rmse', 'mae'];
+
+/** "90s", "10m", "1h", or plain seconds. */
+function duration(value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h)?\s*$/.exec(value);
+  if (!m || Number(m[1]) <= 0) throw new InvalidArgumentError('must be a time such as 90s, 10m or 1h.');
+  return Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
 }
 
 /** A training setting's flag, from the settings table. */

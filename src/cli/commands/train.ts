@@ -69,6 +69,9 @@ export interface TrainFlags {
   quiet?: boolean;
 }
 
+/** The flags every training command has (train adds those of one run that writes a model). */
+export type TrainingFlags = Omit<TrainFlags, 'out' | 'log' | 'init' | 'resume' | 'validation' | 'chart'>;
+
 export async function trainCommand(data: string, flags: TrainFlags, command: Command, term: Terminal): Promise<void> {
   const given = (name: string) => command.getOptionValueSource(name) === 'cli';
   if (flags.init !== undefined && flags.resume !== undefined) {
@@ -231,7 +234,7 @@ function summaryLine(
  */
 export async function loadTrainingData(
   data: string,
-  flags: TrainFlags,
+  flags: TrainingFlags,
   given: (name: string) => boolean,
   term: Terminal,
   init?: TrainedModel,
@@ -270,7 +273,7 @@ export async function loadTrainingData(
 
 /** What the flags say of the network and its training (with --init or --resume, only what they give). */
 export function fitOptionsGiven(
-  flags: TrainFlags,
+  flags: TrainingFlags,
   given: (name: string) => boolean,
   init: TrainedModel | undefined,
   resuming: boolean,
@@ -290,7 +293,11 @@ export function fitOptionsGiven(
  * given (the saved run's hold for the rest), otherwise every flag's value or
  * default.
  */
-function settingsGiven(flags: TrainFlags, given: (name: string) => boolean, resuming: boolean): Partial<Settings> {
+export function settingsGiven(
+  flags: TrainingFlags,
+  given: (name: string) => boolean,
+  resuming: boolean,
+): Partial<Settings> {
   const settings: Partial<Record<keyof Settings, unknown>> = {};
   for (const setting of SETTINGS) {
     const name = settingAttribute(setting);
@@ -368,7 +375,7 @@ function warnUnusedSettings(
 }
 
 /** What autograd made of the data, where it decided something the user did not say: lines for stderr. */
-function describeData(term: Terminal, dataset: Dataset, taskAuto: boolean): string[] {
+export function describeData(term: Terminal, dataset: Dataset, taskAuto: boolean): string[] {
   const lines: string[] = [];
   const warning = (message: string) => lines.push(`${term.colors.yellow('autograd: warning:')} ${message}`);
   if (dataset.decimalComma.length > 0) {
