@@ -1,12 +1,13 @@
 import type { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { availableParallelism } from 'node:os';
-import { UsageError } from '../../errors.js';
+import { AutogradError, UsageError } from '../../errors.js';
 import { checkWritable, sameFile, writeFileAtomic } from '../../files.js';
 import { saveModel } from '../../model-file.js';
 import { formatLayerSpec } from '../../nn/layer-spec.js';
 import { fit, type FitOptions } from '../../train/fit.js';
 import {
+  assignFolds,
   crossValidate,
   defaultMetric,
   higherIsBetter,
@@ -51,7 +52,6 @@ async function prepare(data: string, flags: CvFlags, command: Command, term: Ter
       'metric',
     );
   }
-  if (!flags.quiet) for (const remark of describeData(term, dataset, task === 'auto')) term.note(remark);
   const base: FitOptions = { ...fitOptionsGiven(flags, given, undefined, false) };
   const cv: CrossValidation =
     flags.validationSplit !== undefined && command.name() === 'tune'
@@ -59,6 +59,8 @@ async function prepare(data: string, flags: CvFlags, command: Command, term: Ter
       : { folds: flags.folds, seed: flags.seed, metric };
   // In tuning, --validation-split holds rows out of each trial instead of folds; it is not the training's own.
   if (cv.holdout !== undefined) delete base.validationSplit;
+  else assignFolds(dataset, flags.folds, flags.seed); // refuses folds the data cannot fill, before any training
+  if (!flags.quiet) for (const remark of describeData(term, dataset, task === 'auto')) term.note(remark);
   return { dataset, base, cv, metric, given };
 }
 
@@ -164,7 +166,8 @@ export async function tuneCommand(data: string, flags: TuneFlags, command: Comma
   };
   await interruption.guard(save);
   if (interruption.received) term.exitCode = SIGNAL_EXIT[interruption.received];
-  else if (!winner) throw new UsageError('E_TUNE', `every trial failed (first: ${firstFailure(results)})`);
+  else if (results.length === 0) throw new AutogradError('E_TUNE', 'no trial started within the --time-limit');
+  else if (!winner) throw new AutogradError('E_TUNE', `every trial failed (first: ${firstFailure(results)})`);
 }
 
 function plusMinus({ mean, std }: Evaluation): string {
