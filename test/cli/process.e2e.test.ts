@@ -108,6 +108,49 @@ describe('interruption', () => {
   }, 60_000);
 });
 
+describe('interrupting a tuning run', () => {
+  it('Ctrl-C: the running trials finish, the leaderboard so far is printed, the best is saved, exit 130', async () => {
+    const cwd = tempDir();
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'tune',
+        moons,
+        '-l',
+        'auto,8,auto',
+        '-e',
+        '30',
+        '--folds',
+        '2',
+        '--search',
+        'lr=0.01..0.1',
+        '--trials',
+        '200',
+        '--jobs',
+        '1',
+        '-o',
+        'best.json',
+      ],
+      { cwd, env: { ...process.env, NO_COLOR: '1' } },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      // Under way once it has said what it searches; a moment later its trials are running.
+      if (/random search/.test(stderr)) setTimeout(() => child.kill('SIGINT'), 700);
+    });
+    const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/stopping once the running trials finish/);
+    expect(stdout).toMatch(/^rank {2}r2 \(mean ± std\) {2}lr\n1 /);
+    expect(stdout).toMatch(/\n\d+ of 200 trials ran \(stopped early\)\n/);
+    expect(JSON.parse(readFileSync(join(cwd, 'best.json'), 'utf8')).format).toBe('autograd-mlp');
+  }, 30_000);
+});
+
 describe('writing where it cannot', () => {
   it('a full disk is one line and exit 1', () => {
     const cwd = tempDir();
