@@ -100,7 +100,7 @@ export async function tuneCommand(data: string, flags: TuneFlags, command: Comma
   if (!flags.quiet) {
     term.note(
       `autograd: ${plan.kind === 'grid' ? 'grid search' : `random search (seed ${flags.seed})`}: ${plan.trials.length} trials of ${dimensions.map((d) => d.flag).join(', ')}, ` +
-        `${cv.holdout !== undefined ? `${cv.holdout} of the rows held out` : `${cv.folds}-fold cross-validation`}, ${metric} (${higherIsBetter(metric) ? 'higher' : 'lower'} is better), ${jobs} job${jobs === 1 ? '' : 's'}`,
+        `${cv.holdout !== undefined ? `${cv.holdout} of the rows held out` : `${cv.folds}-fold cross-validation`}, ${metric} (${higherIsBetter(metric) ? 'higher' : 'lower'} is better)`,
     );
   }
   const better = (a: number, b: number) => (higherIsBetter(metric) ? a > b : a < b);
