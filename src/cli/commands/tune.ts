@@ -211,7 +211,12 @@ function firstFailure(results: TrialResult[]): string {
 }
 
 /** The training flags given on the command line, as they would be typed again (the searched ones left out). */
-function givenFlags(command: Command, given: (name: string) => boolean, dimensions: Dimension[]): string[] {
+function givenFlags(
+  command: Command,
+  given: (name: string) => boolean,
+  dimensions: Dimension[],
+  holdout: boolean,
+): string[] {
   const searched = new Set(dimensions.map((d) => `--${d.flag}`));
   const tuneOnly = new Set([
     '--search',
@@ -227,6 +232,8 @@ function givenFlags(command: Command, given: (name: string) => boolean, dimensio
   ]);
   return command.options.flatMap((option: Option) => {
     const name = option.attributeName();
+    // With a holdout, --validation-split was the tuning's, not the training's.
+    if (holdout && option.long === '--validation-split') return [];
     if (!given(name) || searched.has(option.long!) || tuneOnly.has(option.long!)) return [];
     const value = command.getOptionValue(name) as unknown;
     if (option.negate) return value === false ? [option.long!] : [];
