@@ -143,14 +143,14 @@ export async function tuneCommand(data: string, flags: TuneFlags, command: Comma
   await term.out(leaderboard(ranked, dimensions, metric, results, plan.trials.length));
   const winner = ranked[0];
   if (winner) {
-    const command_ = [
+    const retrain = [
       'autograd',
       'train',
       data,
-      ...givenFlags(command, given, dimensions),
+      ...givenFlags(command, given, dimensions, cv.holdout !== undefined),
       ...trialFlags(winner.trial, dimensions),
     ];
-    await term.out(`best: ${command_.join(' ')}\n`);
+    await term.out(`best: ${retrain.join(' ')}\n`);
   }
   const save = async () => {
     if (flags.log !== undefined) await writeFileAtomic(flags.log, trialLog(flags.log, results, dimensions));
