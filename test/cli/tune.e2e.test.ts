@@ -115,6 +115,28 @@ describe('autograd tune', () => {
     expect(r.stdout).toMatch(/\n1 failed \(first: trial 2: training diverged: .* try a smaller --lr\)\n/);
   });
 
+  it('--validation-split holds rows out once instead of folds; --time-limit starts no trial after it', async () => {
+    const held = await run([
+      'tune',
+      moons,
+      '-l',
+      'auto,4,auto',
+      '-e',
+      '3',
+      '--validation-split',
+      '0.25',
+      '--search',
+      'lr=0.01,0.1',
+      '-q',
+    ]);
+    expect(held.code, held.stderr).toBe(0);
+    expect(held.stdout).toMatch(/^rank {2}r2 \(mean ± std\) {2}lr\n1 {5}\S+ ± 0 /);
+    expect(held.stdout).not.toMatch(/best: .*--validation-split/);
+    const limited = await run([...tune, '--search', 'lr=0.01..0.1', '--trials', '500', '--time-limit', '0.5s']);
+    expect(limited.code, limited.stderr).toBe(0);
+    expect(limited.stdout).toMatch(/\n\d+ of 500 trials ran \(stopped early\)\n/);
+  });
+
   it.each([
     [['--search', 'dropout=0.5'], /--search: "dropout=0.5": no flag --dropout to search/],
     [['--search', 'lr=0.5..0.1'], /the range 0.5..0.1 is empty or inverted/],
