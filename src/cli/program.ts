@@ -217,12 +217,7 @@ Example:
     .argument('<data>', 'CSV file, as for train');
   trainingOptions(cv, false)
     .addOption(new Option('--folds <k>', 'how many folds').argParser(positiveInteger).default(5))
-    .addOption(
-      new Option(
-        '--metric <name>',
-        'accuracy or f1 (classes); r2, mse, rmse or mae (numbers); default accuracy or r2',
-      ).choices(METRIC_NAMES),
-    )
+    .addOption(metricOption())
     .option('--json', 'print the scores as JSON')
     .addHelpText(
       'after',
@@ -267,12 +262,7 @@ Example:
     .addOption(
       new Option('--time-limit <time>', 'start no trial after this long, e.g. 90s, 10m, 1h').argParser(duration),
     )
-    .addOption(
-      new Option(
-        '--metric <name>',
-        'accuracy or f1 (classes); r2, mse, rmse or mae (numbers); default accuracy or r2',
-      ).choices(METRIC_NAMES),
-    )
+    .addOption(metricOption())
     .option('-o, --out <model>', 'train the best configuration on all the rows and write it here')
     .option('--log <file>', 'write every trial (settings, scores per fold, seconds): CSV, or JSON lines for .jsonl')
     .addHelpText(
@@ -428,8 +418,13 @@ function seedOptions(command: Command): void {
   }
 }
 
-/** The metrics cv and tune score by (kept here so that --help loads nothing more). */
-const METRIC_NAMES = ['accuracy', 'f1', 'r2', 'mse', 'rmse', 'mae'];
+/** What cv and tune score by (named here so that --help loads nothing more). */
+function metricOption(): Option {
+  return new Option(
+    '--metric <name>',
+    'accuracy or f1 (classes); r2, mse, rmse or mae (numbers); default accuracy or r2',
+  ).choices(['accuracy', 'f1', 'r2', 'mse', 'rmse', 'mae']);
+}
 
 /** "90s", "10m", "1h", or plain seconds. */
 function duration(value: string): number {

@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
 import { loadDataset } from '../../data/dataset.js';
 import { UsageError } from '../../errors.js';
-import type { OptimizerName } from '../../train/optimizer.js';
-import type { ScheduleName } from '../../train/schedule.js';
 import { inputName, openInput } from '../../data/source.js';
 import type { Engine } from '../../engine/engine.js';
 import { checkWritable, sameFile } from '../../files.js';
 import { loadModel, saveModel, serializeModel } from '../../model-file.js';
 import type { TrainedModel, TrainingRecord } from '../../train/record.js';
-import type { LastBatch } from '../../data/batches.js';
 import type { DecimalMark } from '../../data/numbers.js';
 import type { Dataset } from '../../data/dataset.js';
 import { count, listOf, quote } from '../../text.js';
@@ -25,38 +22,27 @@ import { TrainingProgress } from '../progress.js';
 import { droppedRows, type Terminal } from '../terminal.js';
 import { resolve as resolvePath } from 'node:path';
 
-export interface TrainFlags {
+/**
+ * The train command's flags: the settings table's (the learning rate as `lr`;
+ * those without a default may be absent), and the rest.
+ */
+export interface TrainFlags extends Omit<Settings, 'learningRate' | 'clipGrad' | 'validationSplit' | 'patience'> {
+  lr: number;
+  clipGrad?: number;
+  validationSplit?: number;
+  patience?: number;
   layers?: number[];
   activation: HiddenActivation;
   outputActivation: Activation;
   target?: string[];
   features?: string[];
-  lr: number;
-  epochs: number;
-  batchSize: number;
-  seed: number;
   normalize: boolean;
-  shuffle: boolean;
   init?: string;
   resume?: string;
   task: 'auto' | 'regress' | 'classify';
   categorical?: string[];
   loss?: 'mse' | 'cross-entropy';
-  optimizer: OptimizerName;
-  momentum: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  clipGrad?: number;
-  lrSchedule: ScheduleName;
-  lrStepSize: number;
-  lrGamma: number;
-  lrMin: number;
-  validationSplit?: number;
   validation?: string;
-  patience?: number;
-  minDelta: number;
   log?: string;
   chart: boolean;
   out: string;
@@ -64,7 +50,6 @@ export interface TrainFlags {
   delimiter?: string;
   decimal?: DecimalMark;
   ignore?: string[];
-  lastBatch: LastBatch;
   dropInvalid?: boolean;
   quiet?: boolean;
 }

@@ -11,7 +11,6 @@ import {
   crossValidate,
   defaultMetric,
   higherIsBetter,
-  METRICS,
   type CrossValidation,
   type Evaluation,
   type Metric,
@@ -23,7 +22,6 @@ import { catchSignals, SIGNAL_EXIT } from '../signals.js';
 import { flagName, type Terminal } from '../terminal.js';
 import { describeData, fitOptionsGiven, loadTrainingData, type TrainingFlags } from './train.js';
 
-export { METRICS };
 
 export interface CvFlags extends TrainingFlags {
   folds: number;
