@@ -22,7 +22,6 @@ import { catchSignals, SIGNAL_EXIT } from '../signals.js';
 import { flagName, type Terminal } from '../terminal.js';
 import { describeData, fitOptionsGiven, loadTrainingData, type TrainingFlags } from './train.js';
 
-
 export interface CvFlags extends TrainingFlags {
   folds: number;
   metric?: Metric;
