@@ -259,8 +259,9 @@ class DatasetBuilder {
       } else if (column.numberCount === 0) {
         column.kind = 'words';
         this.checkLevels(column);
-      } else if (column.numberCount >= column.wordCount) {
-        column.kind = 'number'; // a few words among numbers: each is a bad cell
+      } else if (column.numberCount >= column.wordCount || words.length <= 2) {
+        // A few words among numbers, or one or two words over and over (NA, ?, -: missing values): each is a bad cell.
+        column.kind = 'number';
       } else {
         const first = column.firstNumber!;
         const what = column.role === 'target' ? 'labels' : 'categories';

@@ -234,6 +234,13 @@ function checkSettings(settings: Settings, epochs: number): void {
  */
 function prepareRows(data: Dataset, options: FitOptions, run: Run) {
   const split = run.settings.validationSplit;
+  if (split !== null && data.x.rows < 2) {
+    throw new UsageError(
+      'E_OPTION',
+      `a validation split needs 2 rows or more; ${data.file} has ${count(data.x.rows, 'row')}`,
+      'validationSplit',
+    );
+  }
   let train = { x: data.x, y: data.y };
   let held: { x: Matrix; y: Matrix } | undefined;
   if (split !== null) {
@@ -257,6 +264,11 @@ function prepareRows(data: Dataset, options: FitOptions, run: Run) {
   if (!resume) {
     for (const c of constantColumns(train.x)) {
       options.onWarning?.(`feature column ${quote(data.inputs[c] ?? '')} is constant; it cannot inform the model`);
+    }
+    if (!classes && train.y.rows > 1) {
+      for (const c of constantColumns(train.y)) {
+        options.onWarning?.(`target column ${quote(data.targets[c] ?? '')} is constant; there is nothing to learn`);
+      }
     }
   }
   const scaleY = (m: Matrix) => (classes ? m : standardize(m, normalization.targets));

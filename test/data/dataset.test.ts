@@ -137,6 +137,14 @@ describe('what a column holds is decided from all of its cells', () => {
     );
   });
 
+  it('a numbers column with a missing-value marker (NA) over and over is numbers with bad cells, not labels', () => {
+    const rows = numbers(30, (i) => `${i},${i % 3 ? 'NA' : i * 2}`);
+    expect(() => datasetFromTable(csv('na.csv', ['x,y', ...rows]), { task: 'auto' })).toThrow(
+      'na.csv line 3, column "y": "NA" is not a number',
+    );
+    expect(datasetFromTable(csv('na.csv', ['x,y', ...rows]), { task: 'auto', dropInvalid: true }).y.rows).toBe(10);
+  });
+
   it('decimal commas in a ;-separated export are numbers, and the columns are named', () => {
     const file = parseCsv({ name: 'e.csv', text: '\ufeffa;b;y\r\n71,51;3;1,5\r\n-2,25;4;0,25\r\n' });
     const d = datasetFromTable(file, { task: 'auto', detectCategorical: true });

@@ -190,6 +190,17 @@ describe('the library', () => {
     for (const spy of [out, err, log, warn]) expect(spy).not.toHaveBeenCalled();
   });
 
+  it('warns of a constant target, and refuses a validation split of a single row', async () => {
+    const flat = datasetFromTable(parseCsv({ name: 'f.csv', text: 'a,y\n1,3\n2,3\n3,3\n' }));
+    const warnings: string[] = [];
+    await fit(flat, { layers: [1, 2, 1], epochs: 1, onWarning: (m) => warnings.push(m) });
+    expect(warnings).toEqual(['target column "y" is constant; there is nothing to learn']);
+    const one = datasetFromTable(parseCsv({ name: 'o.csv', text: 'a,y\n1,3\n' }));
+    await expect(fit(one, { layers: [1, 1], validationSplit: 0.5 })).rejects.toThrow(
+      'a validation split needs 2 rows or more; o.csv has 1 row',
+    );
+  });
+
   it('names a constant column by its input, one-hot columns counted', async () => {
     const table = datasetFromTable(parseCsv({ name: 'c.csv', text: 'a,c,b,y\n1,x,5,1\n2,y,5,2\n3,x,5,3\n' }), {
       detectCategorical: true,
