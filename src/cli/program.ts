@@ -8,6 +8,7 @@ import { SEED_DEFAULTS } from '../viz/seed.js';
 // Command modules are loaded when their command runs, so that --help and --version start fast.
 import type { EvaluateFlags } from './commands/evaluate.js';
 import type { ExportFlags } from './commands/export.js';
+import type { ReportFlags } from './commands/report.js';
 import type { SplitFlags } from './commands/split.js';
 import type { CvFlags, TuneFlags } from './commands/tune.js';
 import type { PredictFlags } from './commands/predict.js';
@@ -273,6 +274,25 @@ Example:
     )
     .action((data: string, flags: TuneFlags, command: Command) =>
       import('./commands/tune.js').then((m) => m.tuneCommand(data, flags, command, term)),
+    );
+
+  program
+    .command('report')
+    .description(
+      'write one self-contained HTML page about a model: network, training, weights, and its scores and pictures on data',
+    )
+    .argument('<model>', 'model file written by autograd train')
+    .argument('[data...]', "CSV files with the model's columns and targets, to score and draw")
+    .option('-o, --out <file>', 'where to write the page (default: the model file with .html)')
+    .addOption(delimiterOption())
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ autograd report model.json data/moons.csv -o moons.html`,
+    )
+    .action((path: string, data: string[], flags: ReportFlags) =>
+      import('./commands/report.js').then((m) => m.reportCommand(path, data, flags, term)),
     );
 
   program
