@@ -166,11 +166,13 @@ function trainingCharts(model: TrainedModel): string[] {
     t.earlyStopping?.stoppedEarly && t.earlyStopping.bestEpoch
       ? [{ x: t.earlyStopping.bestEpoch, label: `kept epoch ${t.earlyStopping.bestEpoch}` }]
       : [];
-  const axes = { width: 600, height: 300, xLabel: 'epoch', yLabel: 'loss', logY: true };
-  const rates = Array.from({ length: t.plannedEpochs }, (_, e): [number, number] => [
+  const epochs: [number, number] = [1, Math.max(2, t.lossHistory.length)];
+  const axes = { width: 600, height: 300, xLabel: 'epoch', yLabel: 'loss', logY: true, x: epochs };
+  const rates = Array.from({ length: epochs[1] }, (_, e): [number, number] => [
     e + 1,
     learningRateAt(t.lr, t.lrSchedule, e, t.plannedEpochs),
   ]);
+  const highest = Math.max(...rates.map((r) => r[1]));
   return [
     `<div class="charts">${lineChart('loss per epoch (train, validation)', series, axes, kept)}${lineChart('learning rate per epoch', [{ name: `lr (${t.lrSchedule.name})`, kind: 'lr', points: rates }], { width: 340, height: 300, xLabel: 'epoch', yLabel: 'learning rate', x: epochs, y: [0, highest * 1.1] })}</div>`,
   ];
