@@ -416,6 +416,7 @@ function trainingOptions(command: Command, single: boolean): Command {
         )
       : null,
     single ? new Option('--no-chart', 'no loss chart at the end (it is drawn on a terminal only)') : null,
+    single ? new Option('--report <file>', 'also write an HTML report of the model and its training data') : null,
     single
       ? new Option('-o, --out <path>', 'where to write the model, or - for standard output').default('model.json')
       : null,

@@ -3,7 +3,10 @@ import { loadDataset } from '../../data/dataset.js';
 import { UsageError } from '../../errors.js';
 import { inputName, openInput } from '../../data/source.js';
 import type { Engine } from '../../engine/engine.js';
-import { checkWritable, sameFile } from '../../files.js';
+import { checkWritable, sameFile, writeFileAtomic } from '../../files.js';
+import { renderReport } from '../../report/report.js';
+import { version } from '../version.js';
+import { basename } from 'node:path';
 import { loadModel, saveModel, serializeModel } from '../../model-file.js';
 import type { TrainedModel, TrainingRecord } from '../../train/record.js';
 import type { DecimalMark } from '../../data/numbers.js';
@@ -44,6 +47,7 @@ export interface TrainFlags extends Omit<Settings, 'learningRate' | 'clipGrad' |
   loss?: 'mse' | 'cross-entropy';
   validation?: string;
   log?: string;
+  report?: string;
   chart: boolean;
   out: string;
   engine: Engine;
@@ -55,7 +59,7 @@ export interface TrainFlags extends Omit<Settings, 'learningRate' | 'clipGrad' |
 }
 
 /** The flags every training command has (train adds those of one run that writes a model). */
-export type TrainingFlags = Omit<TrainFlags, 'out' | 'log' | 'init' | 'resume' | 'validation' | 'chart'>;
+export type TrainingFlags = Omit<TrainFlags, 'out' | 'log' | 'report' | 'init' | 'resume' | 'validation' | 'chart'>;
 
 export async function trainCommand(data: string, flags: TrainFlags, command: Command, term: Terminal): Promise<void> {
   const given = (name: string) => command.getOptionValueSource(name) === 'cli';
@@ -164,6 +168,15 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
   await interruption.guard(async () => {
     await (flags.out === '-' ? term.out(serializeModel(model)) : saveModel(flags.out, model));
     await log?.save();
+    if (flags.report !== undefined) {
+      const page = renderReport(
+        model,
+        `autograd report: ${flags.out === '-' ? 'model' : basename(flags.out)}`,
+        [{ name: inputName(data), data: dataset }],
+        version,
+      );
+      await writeFileAtomic(flags.report, page);
+    }
   });
 
   if (result.interrupted) {
@@ -185,6 +198,7 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
   if (!flags.quiet) {
     const epochsRun = result.epochsDone - (resume?.training?.state?.position.epochs ?? resume?.training?.epochs ?? 0);
     term.note(summaryLine(term, model, training, seconds, epochsRun, where));
+    if (flags.report !== undefined) term.note(`autograd: report written to ${flags.report}`);
   }
 }
 
@@ -306,6 +320,7 @@ async function checkOutputs(data: string, flags: TrainFlags): Promise<void> {
   const outputs: [string | undefined, string][] = [
     [flags.out, 'out'],
     [flags.log, 'log'],
+    [flags.report, 'report'],
   ];
   const written: string[] = [];
   for (const [output, option] of outputs) {
