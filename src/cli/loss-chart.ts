@@ -71,7 +71,7 @@ export function drawLossChart(
   const legend =
     (series.length > 1
       ? `${paint('•', 'train')} train  ${paint('+', 'validation')} validation`
-      : `${paint('•', 'train')} training loss per epoch`) + ` per epoch${log ? ', log scale' : ''}`;
+      : `${paint('•', 'train')} training loss per epoch`) + (log ? ', log scale' : '');
   const plain = legend.replace(/\u001b\[[0-9;]*m/g, '');
   lines.push(`${plain.length + left + 1 <= width ? ' '.repeat(left + 1) : ''}${legend}`);
   return lines.join('\n');
