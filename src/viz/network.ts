@@ -1,5 +1,6 @@
 import { topologicalOrder, Value } from '../engine/value.js';
 import { batchLossOf } from '../nn/loss.js';
+import { show } from './render.js';
 import type { MLP } from '../nn/mlp.js';
 
 /** Above this many scalar nodes a picture of every node stops being readable. */
@@ -12,6 +13,10 @@ export interface NetworkGraph {
   /** Each neuron's nodes: its weights, bias, products, sums and activation. */
   groups: Map<Value, string>;
   nodeCount: number;
+  /** The loss's own nodes (differences, squares, mean), drawn as one MSE step into L. */
+  folded: Set<Value>;
+  /** The raw input each standardised input came from, to say so on the picture. */
+  notes: Map<Value, string>;
 }
 
 /**
@@ -25,11 +30,15 @@ export function networkGraph(
   input: readonly number[],
   target?: readonly number[],
   inputNames?: readonly string[],
+  /** The input as given, before standardisation (a model's network). */
+  rawInput?: readonly number[],
 ): NetworkGraph {
   const groups = new Map<Value, string>();
+  const notes = new Map<Value, string>();
   let values: Value[] = input.map((x, i) => {
     const v = new Value(x);
     v.label = inputNames?.[i] ?? `x${i + 1}`;
+    if (rawInput) notes.set(v, `standardised from ${show(rawInput[i]!)}`);
     return v;
   });
   mlp.layers.forEach((layer, l) => {
@@ -53,13 +62,23 @@ export function networkGraph(
   values.forEach((v, j) => (v.label = values.length === 1 ? 'ŷ' : `ŷ${j + 1}`));
   let root = values[0]!;
   let rootName = root.label;
+  const folded = new Set<Value>();
   if (target) {
     root = batchLossOf('mse', [values], [target]);
     root.label = 'L';
     rootName = 'L';
+    // The loss's own steps: reachable from L without passing an output.
+    const outputs = new Set(values);
+    const stack = [...root.children];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (outputs.has(node) || folded.has(node)) continue;
+      folded.add(node);
+      stack.push(...node.children);
+    }
   }
   root.backward();
-  return { root, rootName, groups, nodeCount: topologicalOrder(root).length };
+  return { root, rootName, groups, nodeCount: topologicalOrder(root).length, folded, notes };
 }
 
 /** The layer-level picture, for networks too big to draw node by node. */

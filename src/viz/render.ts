@@ -14,6 +14,15 @@ export interface RenderOptions {
   rootName: string;
   /** Optional clusters: a title for each node that belongs to one (e.g. "layer 1, neuron 2"). */
   groups?: Map<Value, string>;
+  /**
+   * Nodes drawn as part of the root, in one step (a loss's subtractions,
+   * squares and mean): not drawn themselves; their inputs feed the root.
+   */
+  folded?: Set<Value>;
+  /** What the root's operation is called when it stands for a folded step, e.g. "MSE". */
+  rootSymbol?: string;
+  /** A further line for some nodes, e.g. the raw input a standardised value came from. */
+  notes?: Map<Value, string>;
 }
 
 /** How each operation is drawn. */
@@ -71,29 +80,42 @@ function nodesOf(
   options: RenderOptions,
   prefix: string,
 ): DrawnNode[] {
+  const root = order[order.length - 1];
   return order.map((node): DrawnNode => {
     const leaf = node.op === Op.Leaf;
     const lines: string[] = [];
-    if (!leaf) lines.push(symbol(node));
+    if (!leaf) lines.push(node === root && options.rootSymbol ? options.rootSymbol : symbol(node));
     // A named node shows its name; an unnamed leaf is a constant, shown as its value.
     lines.push(node.label ? `${node.label} = ${show(node.data)}` : leaf ? show(node.data) : `= ${show(node.data)}`);
-    if (view === 'backward') {
-      const of = /^[\p{L}\p{N}_.]+$/u.test(node.label) ? node.label : `(${node.label})`;
-      lines.push(node.label ? `∂${options.rootName}/∂${of} = ${show(node.grad)}` : `grad ${show(node.grad)}`);
+    const note = options.notes?.get(node);
+    if (note) lines.push(note);
+    // Every node but a constant carries its gradient, in one notation: ∂root/∂node (∂root/∂· when it has no name).
+    if (view === 'backward' && !(leaf && !node.label)) {
+      const of = !node.label ? '·' : /^[\p{L}\p{N}_.]+$/u.test(node.label) ? node.label : `(${node.label})`;
+      lines.push(`∂${options.rootName}/∂${of} = ${show(node.grad)}`);
     }
     return { id: `${prefix}${ids.get(node)}`, label: lines.join('\n'), leaf };
   });
 }
 
-function edgesOf(order: Value[], ids: Map<Value, number>, prefix: string): [string, string][] {
+function edgesOf(order: Value[], ids: Map<Value, number>, prefix: string, folded?: Set<Value>): [string, string][] {
   const edges: [string, string][] = [];
   for (const node of order) {
-    for (const child of node.children) edges.push([`${prefix}${ids.get(child)}`, `${prefix}${ids.get(node)}`]);
+    if (folded?.has(node)) continue;
+    // Inputs of a folded step feed the node it is folded into.
+    const inputs: Value[] = [];
+    const stack = [...node.children].reverse();
+    while (stack.length > 0) {
+      const child = stack.pop()!;
+      if (folded?.has(child)) stack.push(...[...child.children].reverse());
+      else if (!inputs.includes(child)) inputs.push(child);
+    }
+    for (const child of inputs) edges.push([`${prefix}${ids.get(child)}`, `${prefix}${ids.get(node)}`]);
   }
   return edges;
 }
 
-/** Members of each cluster, in order of first appearance. */
+/** Members of each cluster, clusters in the natural order of their titles ("layer 1 · neuron 2" before "… neuron 10"). */
 function clusters(order: Value[], groups: Map<Value, string> | undefined): Map<string, Value[]> {
   const out = new Map<string, Value[]>();
   if (!groups) return out;
@@ -103,7 +125,8 @@ function clusters(order: Value[], groups: Map<Value, string> | undefined): Map<s
     if (!out.has(title)) out.set(title, []);
     out.get(title)!.push(node);
   }
-  return out;
+  const natural = new Intl.Collator('en', { numeric: true });
+  return new Map([...out].sort(([a], [b]) => natural.compare(a, b)));
 }
 
 function mermaid(
@@ -117,10 +140,12 @@ function mermaid(
   for (const view of views) {
     const prefix = several ? `${view[0]}` : 'n';
     const indent = several ? '    ' : '  ';
-    if (several)
+    if (several) {
       lines.push(
         `  subgraph ${view}["${view === 'forward' ? 'forward: values' : `backward: gradients of ${escapeMermaid(options.rootName)}`}"]`,
       );
+      lines.push('    direction LR');
+    }
     const drawn = nodesOf(order, ids, view, options, prefix);
     const byNode = new Map(order.map((node, i) => [node, drawn[i]!]));
     const grouped = new Set<Value>();
@@ -128,21 +153,26 @@ function mermaid(
     for (const [title, members] of clusters(order, options.groups)) {
       lines.push(`${indent}subgraph ${prefix}_c${c++}["${escapeMermaid(title)}"]`);
       for (const node of members) {
-        lines.push(`${indent}  ${mermaidNode(byNode.get(node)!)}`);
+        if (!options.folded?.has(node)) lines.push(`${indent}  ${mermaidNode(byNode.get(node)!)}`);
         grouped.add(node);
       }
       lines.push(`${indent}end`);
     }
-    for (const node of order) if (!grouped.has(node)) lines.push(`${indent}${mermaidNode(byNode.get(node)!)}`);
-    for (const [from, to] of edgesOf(order, ids, prefix)) lines.push(`${indent}${from} --> ${to}`);
+    for (const node of order) {
+      if (!grouped.has(node) && !options.folded?.has(node)) lines.push(`${indent}${mermaidNode(byNode.get(node)!)}`);
+    }
+    for (const [from, to] of edgesOf(order, ids, prefix, options.folded)) lines.push(`${indent}${from} --> ${to}`);
     if (several) lines.push('  end');
   }
+  // Forward first (left of backward), whatever the layout engine would choose.
+  if (several) lines.push('  forward ~~~ backward');
   return `${lines.join('\n')}\n`;
 }
 
 function mermaidNode({ id, label, leaf }: DrawnNode): string {
   const text = escapeMermaid(label).replace(/\n/g, '<br/>');
-  return leaf ? `${id}["${text}"]` : `${id}(("${text}"))`;
+  // Operations as rounded boxes: a circle's text overflows once it has three lines.
+  return leaf ? `${id}["${text}"]` : `${id}("${text}")`;
 }
 
 /** Mermaid labels sit in double quotes; it reads entity codes such as #quot; inside them. */
@@ -156,7 +186,13 @@ function dot(
   views: ('forward' | 'backward')[],
   options: RenderOptions,
 ): string {
-  const lines = ['digraph autograd {', '  rankdir=LR;', '  node [fontname="Helvetica", fontsize=11];'];
+  const lines = [
+    'digraph autograd {',
+    '  rankdir=LR;',
+    '  graph [fontname="Helvetica", fontsize=11];',
+    '  node [fontname="Helvetica", fontsize=11];',
+    '  edge [fontname="Helvetica", fontsize=11];',
+  ];
   const several = views.length > 1;
   for (const view of views) {
     const prefix = several ? `${view[0]}` : 'n';
@@ -175,21 +211,25 @@ function dot(
       lines.push(`${indent}subgraph cluster_${prefix}_${c++} {`);
       lines.push(`${indent}  label=${quoteDot(title)};`);
       for (const node of members) {
-        lines.push(`${indent}  ${dotNode(byNode.get(node)!)}`);
+        if (!options.folded?.has(node)) lines.push(`${indent}  ${dotNode(byNode.get(node)!)}`);
         grouped.add(node);
       }
       lines.push(`${indent}}`);
     }
-    for (const node of order) if (!grouped.has(node)) lines.push(`${indent}${dotNode(byNode.get(node)!)}`);
-    for (const [from, to] of edgesOf(order, ids, prefix)) lines.push(`${indent}${from} -> ${to};`);
+    for (const node of order) {
+      if (!grouped.has(node) && !options.folded?.has(node)) lines.push(`${indent}${dotNode(byNode.get(node)!)}`);
+    }
+    for (const [from, to] of edgesOf(order, ids, prefix, options.folded)) lines.push(`${indent}${from} -> ${to};`);
     if (several) lines.push('  }');
   }
+  // Forward first (left of backward): an invisible edge from one root to the other.
+  if (several) lines.push(`  f${order.length - 1} -> b${order.length - 1} [style=invis];`);
   lines.push('}');
   return `${lines.join('\n')}\n`;
 }
 
 function dotNode({ id, label, leaf }: DrawnNode): string {
-  return `${id} [label=${quoteDot(label)}, shape=${leaf ? 'box' : 'ellipse'}];`;
+  return `${id} [label=${quoteDot(label)}, shape=${leaf ? 'box' : 'box, style=rounded'}];`;
 }
 
 /** A DOT string: quotes and backslashes escaped, line breaks as \n. */

@@ -15,9 +15,33 @@ describe('renderGraph', () => {
     const b = renderGraph(seedExample().z, { format: 'mermaid', view: 'both', rootName: 'z' });
     expect(a).toBe(b);
     expect(a.split('\n')[0]).toBe('flowchart LR');
-    expect(a).toContain('f8(("+<br/>z = 1.5"))');
-    expect(a).toContain('b8(("+<br/>z = 1.5<br/>∂z/∂z = 1"))');
+    expect(a).toContain('f8("+<br/>z = 1.5")');
+    expect(a).toContain('b8("+<br/>z = 1.5<br/>∂z/∂z = 1")');
     expect(a).toContain('b1["w1 = -3<br/>∂z/∂w1 = 1"]');
+  });
+
+  it('both views: forward drawn first and placed before backward, each subgraph laid out left to right', () => {
+    const m = renderGraph(seedExample().z, { format: 'mermaid', view: 'both', rootName: 'z' }).split('\n');
+    expect(m.indexOf('  subgraph forward["forward: values"]')).toBeLessThan(
+      m.findIndex((l) => l.includes('subgraph backward')),
+    );
+    expect(m.filter((l) => l.trim() === 'direction LR')).toHaveLength(2);
+    expect(m).toContain('  forward ~~~ backward');
+    const d = renderGraph(seedExample().z, { format: 'dot', view: 'both', rootName: 'z' });
+    expect(d).toContain('  f8 -> b8 [style=invis];');
+    expect(d).toContain('  graph [fontname="Helvetica", fontsize=11];');
+  });
+
+  it('one notation for gradients, none on constants', () => {
+    const x = new Value(2);
+    x.label = 'x';
+    const y = x.mul(3).add(1); // 3 and 1 are constants; x·3 has no name
+    y.label = 'y';
+    y.backward();
+    const text = renderGraph(y, { format: 'mermaid', view: 'backward', rootName: 'y' });
+    expect(text).toContain('∂y/∂· = 1');
+    expect(text).toContain('n1["3"]');
+    expect(text).not.toMatch(/grad /);
   });
 
   it('the forward view shows values only, the backward view adds gradients', () => {
@@ -78,9 +102,28 @@ describe('networkGraph', () => {
     expect(w.label).toBe('w1.2.1');
     expect(g.groups.get(w)).toBe('layer 1 · neuron 2');
     expect(w.grad).not.toBe(0);
-    const text = renderGraph(g.root, { format: 'mermaid', view: 'backward', rootName: g.rootName, groups: g.groups });
-    expect(text).toContain('subgraph n_c0["layer 2 · neuron 1"]');
+    const text = renderGraph(g.root, {
+      format: 'mermaid',
+      view: 'backward',
+      rootName: g.rootName,
+      groups: g.groups,
+      folded: g.folded,
+      rootSymbol: 'MSE',
+    });
+    // Neurons in order; the loss one MSE step from ŷ, without its ×(−1), ^2 and ×1.
+    expect(text.indexOf('subgraph n_c0["layer 1 · neuron 1"]')).toBeLessThan(text.indexOf('["layer 2 · neuron 1"]'));
     expect(text).toContain('∂L/∂w1.2.1 = ');
+    expect(text).toMatch(/n(\d+)\("MSE<br\/>L = [\d.]+<br\/>∂L\/∂L = 1"\)/);
+    expect(text).not.toMatch(/\^2|\["-1"\]/);
+    const yhat = /n(\d+)\("\+<br\/>ŷ = /.exec(text)![1];
+    const loss = /n(\d+)\("MSE/.exec(text)![1];
+    expect(text).toContain(`n${yhat} --> n${loss}`);
+  });
+
+  it("a model's picture says where a standardised input came from", () => {
+    const g = networkGraph(new MLP([1, 1], { random: new Random(1) }), [-0.5], undefined, ['age'], [30]);
+    const text = renderGraph(g.root, { format: 'mermaid', view: 'forward', rootName: g.rootName, notes: g.notes });
+    expect(text).toContain('age = -0.5<br/>standardised from 30');
   });
 
   it('counts nodes, so that big networks get the layer view', () => {

@@ -48,7 +48,7 @@ export async function graphCommand(flags: GraphFlags, term: Terminal): Promise<v
   const normalization = model?.normalization;
   const x = normalization ? scaled(input, normalization.features) : input;
   const y = normalization && flags.target ? scaled(flags.target, normalization.targets) : flags.target;
-  const graph = networkGraph(mlp, x, y, model?.features);
+  const graph = networkGraph(mlp, x, y, model?.features, normalization ? input : undefined);
   if (graph.nodeCount > NODE_LIMIT) {
     term.note(
       `autograd: ${graph.nodeCount} scalar nodes is over the limit of ${NODE_LIMIT}: drawing the layers instead`,
@@ -57,7 +57,17 @@ export async function graphCommand(flags: GraphFlags, term: Terminal): Promise<v
     return;
   }
   await term.out(
-    renderGraph(graph.root, { format: flags.format, view: flags.view, rootName: graph.rootName, groups: graph.groups }),
+    renderGraph(graph.root, {
+      format: flags.format,
+      view: flags.view,
+      rootName: graph.rootName,
+      groups: graph.groups,
+      folded: graph.folded,
+      notes: graph.notes,
+      rootSymbol: flags.target
+        ? `MSE against ${normalization ? 'standardised ' : ''}y = ${flags.target.join(', ')}`
+        : undefined,
+    }),
   );
 }
 
