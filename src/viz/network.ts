@@ -17,6 +17,8 @@ export interface NetworkGraph {
   folded: Set<Value>;
   /** The raw input each standardised input came from, to say so on the picture. */
   notes: Map<Value, string>;
+  /** Each layer's neuron outputs, in order. */
+  ranks: Value[][];
 }
 
 /**
@@ -35,6 +37,7 @@ export function networkGraph(
 ): NetworkGraph {
   const groups = new Map<Value, string>();
   const notes = new Map<Value, string>();
+  const ranks: Value[][] = [];
   let values: Value[] = input.map((x, i) => {
     const v = new Value(x);
     v.label = inputNames?.[i] ?? `x${i + 1}`;
@@ -58,6 +61,7 @@ export function networkGraph(
       }
       return out;
     });
+    ranks.push(values);
   });
   values.forEach((v, j) => (v.label = values.length === 1 ? 'ŷ' : `ŷ${j + 1}`));
   let root = values[0]!;
@@ -78,7 +82,7 @@ export function networkGraph(
     }
   }
   root.backward();
-  return { root, rootName, groups, nodeCount: topologicalOrder(root).length, folded, notes };
+  return { root, rootName, groups, nodeCount: topologicalOrder(root).length, folded, notes, ranks };
 }
 
 /** The layer-level picture, for networks too big to draw node by node. */

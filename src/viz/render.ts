@@ -23,9 +23,10 @@ export interface RenderOptions {
   rootSymbol?: string;
   /** A further line for some nodes, e.g. the raw input a standardised value came from. */
   notes?: Map<Value, string>;
+  /** Nodes to line up, each list in its order (a layer's neuron outputs); DOT only. */
+  ranks?: Value[][];
 }
 
-/** How each operation is drawn. */
 /** How each operation is written on its node. */
 function symbol(node: Value): string {
   switch (node.op) {
@@ -189,12 +190,15 @@ function dot(
   const lines = [
     'digraph autograd {',
     '  rankdir=LR;',
+    '  newrank=true;',
     '  graph [fontname="Helvetica", fontsize=11];',
     '  node [fontname="Helvetica", fontsize=11];',
     '  edge [fontname="Helvetica", fontsize=11];',
   ];
   const several = views.length > 1;
-  for (const view of views) {
+  // Laid out left to right, dot stacks what it reads first at the bottom: backward is
+  // written before forward, and neuron n before neuron 1, so forward and neuron 1 sit on top.
+  for (const view of [...views].reverse()) {
     const prefix = several ? `${view[0]}` : 'n';
     const indent = several ? '    ' : '  ';
     if (several) {
@@ -206,9 +210,9 @@ function dot(
     const drawn = nodesOf(order, ids, view, options, prefix);
     const byNode = new Map(order.map((node, i) => [node, drawn[i]!]));
     const grouped = new Set<Value>();
-    let c = 0;
-    for (const [title, members] of clusters(order, options.groups)) {
-      lines.push(`${indent}subgraph cluster_${prefix}_${c++} {`);
+    const groups = [...clusters(order, options.groups)].map(([title, members], c) => ({ title, members, c }));
+    for (const { title, members, c } of groups.reverse()) {
+      lines.push(`${indent}subgraph cluster_${prefix}_${c} {`);
       lines.push(`${indent}  label=${quoteDot(title)};`);
       for (const node of members) {
         if (!options.folded?.has(node)) lines.push(`${indent}  ${dotNode(byNode.get(node)!)}`);
@@ -220,10 +224,13 @@ function dot(
       if (!grouped.has(node) && !options.folded?.has(node)) lines.push(`${indent}${dotNode(byNode.get(node)!)}`);
     }
     for (const [from, to] of edgesOf(order, ids, prefix, options.folded)) lines.push(`${indent}${from} -> ${to};`);
+    // Without this, dot shuffles the neurons of a deep network's layer out of order.
+    for (const rank of options.ranks ?? []) {
+      if (rank.length > 1)
+        lines.push(`${indent}{ rank=same; ${rank.map((node) => `${prefix}${ids.get(node)}`).join('; ')}; }`);
+    }
     if (several) lines.push('  }');
   }
-  // Forward first (left of backward): an invisible edge from one root to the other.
-  if (several) lines.push(`  f${order.length - 1} -> b${order.length - 1} [style=invis];`);
   lines.push('}');
   return `${lines.join('\n')}\n`;
 }

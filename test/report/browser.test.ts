@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,23 +7,10 @@ import { parseCsv } from '../../src/data/csv.js';
 import { datasetFromTable } from '../../src/data/dataset.js';
 import { renderReport } from '../../src/report/report.js';
 import { fit } from '../../src/train/fit.js';
+import { hasChromium, launchBrowser } from '../helpers/browser.js';
 
-// Debian's Chromium, headless, as the machine has it (CI installs it with apt).
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-describe.skipIf(!existsSync(CHROMIUM))('the report in a real browser', () => {
+describe.skipIf(!hasChromium)('the report in a real browser', () => {
   it('opens from disk with no console error, and draws its charts and marks', async () => {
-    const { chromium } = await import('playwright-core');
     const data = datasetFromTable(
       parseCsv({ name: 'blobs.csv', text: readFileSync(new URL('../../data/blobs.csv', import.meta.url), 'utf8') }),
       { task: 'auto' },
@@ -31,7 +18,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the report in a real browser', () => {
     const { model } = await fit(data, { layers: [0, 8, 0], epochs: 20, validationSplit: 0.2, seed: 1 });
     const path = join(mkdtempSync(join(tmpdir(), 'autograd-report-')), 'report.html');
     writeFileSync(path, renderReport(model, 'blobs', [{ name: 'blobs.csv', data }], 'test'));
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    const browser = await launchBrowser();
     try {
       const page = await browser.newPage();
       const problems: string[] = [];

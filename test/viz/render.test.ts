@@ -28,8 +28,42 @@ describe('renderGraph', () => {
     expect(m.filter((l) => l.trim() === 'direction LR')).toHaveLength(2);
     expect(m).toContain('  forward ~~~ backward');
     const d = renderGraph(seedExample().z, { format: 'dot', view: 'both', rootName: 'z' });
-    expect(d).toContain('  f8 -> b8 [style=invis];');
     expect(d).toContain('  graph [fontname="Helvetica", fontsize=11];');
+  });
+
+  // Where Graphviz puts each box (y grows upwards in its JSON).
+  function layout(input: string): Map<string, { top: number; bottom: number }> {
+    const r = spawnSync('dot', ['-Tjson'], { input, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const objects = (JSON.parse(r.stdout) as { objects: { name: string; label?: string; bb?: string }[] }).objects;
+    const boxes = new Map<string, { top: number; bottom: number }>();
+    for (const o of objects.filter((o) => o.name.startsWith('cluster_'))) {
+      const [, bottom, , top] = o.bb!.split(',').map(Number);
+      boxes.set(`${o.name.split('_')[1]} ${o.label}`, { top: top!, bottom: bottom! });
+    }
+    return boxes;
+  }
+
+  it.skipIf(!hasDot)('Graphviz draws forward above backward, and neurons 1..n from the top', () => {
+    const seed = layout(renderGraph(seedExample().z, { format: 'dot', view: 'both', rootName: 'z' }));
+    expect(seed.get('forward forward: values')!.bottom).toBeGreaterThanOrEqual(
+      seed.get('backward backward: gradients of z')!.top,
+    );
+    for (const sizes of [
+      [2, 3, 1],
+      [2, 5, 1],
+      [3, 4, 2, 1],
+    ]) {
+      const g = networkGraph(new MLP(sizes, { random: new Random(1) }), Array(sizes[0]).fill(0.5), [1]);
+      const boxes = layout(renderGraph(g.root, { ...g, format: 'dot', view: 'both' }));
+      expect(boxes.get('forward forward: values')!.bottom).toBeGreaterThanOrEqual(
+        boxes.get('backward backward: gradients of L')!.top,
+      );
+      for (const view of ['f', 'b']) {
+        const tops = Array.from({ length: sizes[1]! }, (_, j) => boxes.get(`${view} layer 1 · neuron ${j + 1}`)!.top);
+        expect(tops, `${sizes} ${view}`).toEqual([...tops].sort((a, b) => b - a));
+      }
+    }
   });
 
   it('one notation for gradients, none on constants', () => {

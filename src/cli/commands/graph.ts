@@ -64,6 +64,7 @@ export async function graphCommand(flags: GraphFlags, term: Terminal): Promise<v
       groups: graph.groups,
       folded: graph.folded,
       notes: graph.notes,
+      ranks: graph.ranks,
       rootSymbol: flags.target
         ? `MSE against ${normalization ? 'standardised ' : ''}y = ${flags.target.join(', ')}`
         : undefined,
