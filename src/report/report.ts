@@ -167,14 +167,14 @@ function trainingCharts(model: TrainedModel): string[] {
       ? [{ x: t.earlyStopping.bestEpoch, label: `kept epoch ${t.earlyStopping.bestEpoch}` }]
       : [];
   const epochs: [number, number] = [1, Math.max(2, t.lossHistory.length)];
-  const axes = { width: 600, height: 300, xLabel: 'epoch', yLabel: 'loss', logY: true, x: epochs };
+  const axes = { width: 600, height: 300, xLabel: 'epoch', yLabel: 'loss', logY: true, integerX: true, x: epochs };
   const rates = Array.from({ length: epochs[1] }, (_, e): [number, number] => [
     e + 1,
     learningRateAt(t.lr, t.lrSchedule, e, t.plannedEpochs),
   ]);
   const highest = Math.max(...rates.map((r) => r[1]));
   return [
-    `<div class="charts">${lineChart('loss per epoch (train, validation)', series, axes, kept)}${lineChart('learning rate per epoch', [{ name: `lr (${t.lrSchedule.name})`, kind: 'lr', points: rates }], { width: 340, height: 300, xLabel: 'epoch', yLabel: 'learning rate', x: epochs, y: [0, highest * 1.1] })}</div>`,
+    `<div class="charts">${lineChart('loss per epoch (train, validation)', series, axes, kept)}${lineChart('learning rate per epoch', [{ name: `lr (${t.lrSchedule.name})`, kind: 'lr', points: rates }], { width: 340, height: 300, xLabel: 'epoch', yLabel: 'learning rate', integerX: true, x: epochs, y: [0, highest * 1.1] })}</div>`,
   ];
 }
 
@@ -226,7 +226,7 @@ function regression(model: TrainedModel, data: Dataset, predicted: Matrix, sampl
       )
     );
   });
-  return [table, `<div class="charts">${charts.join('')}</div>`, ...decisionSurface(model, data, predicted, sample)];
+  return [table, `<div class="charts">${charts.join('')}</div>`, ...decisionSurface(model, data, sample)];
 }
 
 function classification(model: TrainedModel, data: Dataset, predicted: Matrix, sample: number[]): string[] {
@@ -241,7 +241,7 @@ function classification(model: TrainedModel, data: Dataset, predicted: Matrix, s
   return [
     table,
     `<div class="charts">${confusionHeatmap(classes, m.confusion)}</div>`,
-    ...decisionSurface(model, data, predicted, sample),
+    ...decisionSurface(model, data, sample),
   ];
 }
 
@@ -277,7 +277,13 @@ function confusionHeatmap(classes: string[], confusion: number[][]): string {
 }
 
 /** For a model of two numeric features: what it predicts over their plane, with the rows on top. */
-function decisionSurface(model: TrainedModel, data: Dataset, predicted: Matrix, sample: number[]): string[] {
+/** `#rrggbb` at this opacity over white, as an opaque colour. */
+function overWhite(hex: string, opacity: number): string {
+  const mixed = [1, 3, 5].map((k) => Math.round(255 - opacity * (255 - parseInt(hex.slice(k, k + 2), 16))));
+  return `#${mixed.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+}
+
+function decisionSurface(model: TrainedModel, data: Dataset, sample: number[]): string[] {
   if (model.features.length !== 2 || model.encoding.length > 0) return [];
   const STEPS = 48;
   const [x0, x1] = extent(sample.map((r) => data.x.data[r * 2]!));
@@ -311,11 +317,12 @@ function decisionSurface(model: TrainedModel, data: Dataset, predicted: Matrix, 
       opacity = 0.12 + 0.3 * surface.data[c * surface.cols + best]!;
     } else {
       const t = (surface.data[c * surface.cols]! - lo) / (hi - lo || 1);
-      fill = `rgb(${Math.round(40 + 200 * t)},80,${Math.round(240 - 200 * t)})`;
+      fill = `#${[40 + 200 * t, 80, 240 - 200 * t].map((v) => Math.round(v).toString(16).padStart(2, '0')).join('')}`;
       opacity = 0.45;
     }
+    // Opaque, already blended with white: overlapping translucent cells would draw a mesh.
     body.push(
-      `<rect x="${(j * px).toFixed(1)}" y="${(i * px).toFixed(1)}" width="${(px + 0.5).toFixed(1)}" height="${(px + 0.5).toFixed(1)}" fill="${fill}" fill-opacity="${opacity.toFixed(2)}"/>`,
+      `<rect x="${(j * px).toFixed(1)}" y="${(i * px).toFixed(1)}" width="${(px + 0.5).toFixed(1)}" height="${(px + 0.5).toFixed(1)}" fill="${overWhite(fill, opacity)}"/>`,
     );
   }
   const labels = model.classes ? classIndices(data.y) : undefined;
@@ -325,7 +332,6 @@ function decisionSurface(model: TrainedModel, data: Dataset, predicted: Matrix, 
       `<circle class="dot${labels ? ` k${k}` : ''}" cx="${sx(data.x.data[r * 2]!).toFixed(1)}" cy="${sy(data.x.data[r * 2 + 1]!).toFixed(1)}" r="2.5" stroke="#fff" stroke-width="0.5"/>`,
     );
   }
-  void predicted;
   const what = model.classes
     ? 'the class it predicts (deeper: more sure), and the rows by their true class'
     : `the ${model.targets[0]} it predicts (blue low, red high), and the rows`;
@@ -341,6 +347,7 @@ function weightHistograms(model: TrainedModel): string[] {
       height: 200,
       xLabel: `layer ${l + 1} weights`,
       yLabel: 'count',
+      integerY: true,
     }),
   );
   return [`<div class="charts">${charts.join('')}</div>`];

@@ -25,6 +25,9 @@ export interface Axes {
   xLabel: string;
   yLabel: string;
   logY?: boolean;
+  /** Ticks on whole numbers only (epochs, counts). */
+  integerX?: boolean;
+  integerY?: boolean;
   /** Fixed ranges (default: the data's). */
   x?: [number, number];
   y?: [number, number];
@@ -42,21 +45,54 @@ export function frame(axes: Axes, xs: number[], ys: number[]) {
   const h = axes.height - MARGIN.top - MARGIN.bottom;
   const sx = (v: number) => MARGIN.left + ((v - x0) / (x1 - x0 || 1)) * w;
   const sy = (v: number) => MARGIN.top + h - ((ty(v) - y0) / (y1 - y0 || 1)) * h;
-  const ticks = (a: number, b: number) => Array.from({ length: 5 }, (_, i) => a + ((b - a) * i) / 4);
+  const yTicks = logY ? logTicks(10 ** y0, 10 ** y1) : niceTicks(y0, y1, axes.integerY);
   const grid = [
     `<rect class="plot" x="${MARGIN.left}" y="${MARGIN.top}" width="${w}" height="${h}"/>`,
-    ...ticks(x0, x1).map(
+    ...niceTicks(x0, x1, axes.integerX).map(
       (v) =>
         `<text class="tick" x="${sx(v).toFixed(1)}" y="${MARGIN.top + h + 14}" text-anchor="middle">${esc(fmt(v))}</text>`,
     ),
-    ...ticks(y0, y1).map((v) => {
-      const y = MARGIN.top + h - ((v - y0) / (y1 - y0 || 1)) * h;
-      return `<text class="tick" x="${MARGIN.left - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end">${esc(fmt(logY ? 10 ** v : v))}</text>`;
-    }),
+    ...yTicks.map(
+      (v) =>
+        `<text class="tick" x="${MARGIN.left - 6}" y="${(sy(v) + 4).toFixed(1)}" text-anchor="end">${esc(fmt(v))}</text>`,
+    ),
     `<text class="label" x="${MARGIN.left + w / 2}" y="${axes.height - 6}" text-anchor="middle">${esc(axes.xLabel)}</text>`,
     `<text class="label" transform="translate(12 ${MARGIN.top + h / 2}) rotate(-90)" text-anchor="middle">${esc(axes.yLabel + (logY ? ' (log scale)' : ''))}</text>`,
   ];
   return { sx, sy, grid, w, h, x0, x1 };
+}
+
+/** About five round ticks (steps of 1, 2 or 5 times a power of ten) inside [a, b]. */
+export function niceTicks(a: number, b: number, integer = false): number[] {
+  const span = b - a;
+  if (!(span > 0) || !Number.isFinite(span)) return [a];
+  const rough = span / 5;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  let step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough)!;
+  if (integer) step = Math.max(1, Math.round(step));
+  const out: number[] = [];
+  // Multiples of the step, written from integers so that 0.1·3 prints as 0.3.
+  for (let k = Math.ceil(a / step - 1e-9); k * step <= b + step * 1e-9; k++)
+    out.push(Number((k * step).toPrecision(12)));
+  return out;
+}
+
+/** Ticks for a log axis over [lo, hi]: powers of ten, or round values when the range is within a decade. */
+export function logTicks(lo: number, hi: number): number[] {
+  const decades = (multiples: number[]) => {
+    const out: number[] = [];
+    for (let e = Math.floor(Math.log10(lo)); 10 ** e <= hi; e++) {
+      for (const m of multiples) {
+        const v = Number((m * 10 ** e).toPrecision(12));
+        if (v >= lo && v <= hi) out.push(v);
+      }
+    }
+    return out;
+  };
+  const powers = decades([1]);
+  if (powers.length >= 3) return powers;
+  if (powers.length >= 1) return decades([1, 2, 5]);
+  return niceTicks(lo, hi).filter((v) => v > 0);
 }
 
 export function extent(values: number[]): [number, number] {
