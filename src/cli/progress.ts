@@ -43,6 +43,8 @@ export class TrainingProgress {
   epoch(event: EpochEvent): void {
     this.lastLoss = event.loss;
     if (event.validationLoss !== undefined) this.validation = ` (validation ${formatNumber(event.validationLoss, 4)})`;
+    // The epoch's own losses on the bar now, not from the next batch on: the last frame shows the last epoch's.
+    this.bar.update({ loss: formatNumber(event.loss, 4), validation: this.validation });
   }
 
   stop(): void {
