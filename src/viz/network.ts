@@ -92,7 +92,9 @@ export function renderLayers(mlp: MLP, nodeCount: number, format: 'mermaid' | 'd
     const nin = mlp.sizes[l]!;
     const nout = mlp.sizes[l + 1]!;
     const act = layer.neurons[0]!.activation;
-    boxes.push(`layer ${l + 1}: ${nout} × ${act}(b + Σ w·x), ${nout * nin} weights + ${nout} biases`);
+    boxes.push(
+      `layer ${l + 1}: ${nout} × ${act}(b + Σ w·x), ${(nout * nin).toLocaleString('en-US')} weights + ${nout.toLocaleString('en-US')} biases`,
+    );
   });
   const note = `${nodeCount.toLocaleString('en-US')} scalar nodes: over the limit of ${NODE_LIMIT}, so the layers are drawn instead`;
   if (format === 'mermaid') {
@@ -105,7 +107,9 @@ export function renderLayers(mlp: MLP, nodeCount: number, format: 'mermaid' | 'd
     'digraph autograd {',
     `  // ${note}`,
     '  rankdir=LR;',
+    '  graph [fontname="Helvetica", fontsize=11];',
     '  node [shape=box, fontname="Helvetica", fontsize=11];',
+    '  edge [fontname="Helvetica", fontsize=11];',
   ];
   boxes.forEach((text, i) => lines.push(`  l${i} [label="${text}"];`));
   for (let i = 1; i < boxes.length; i++) lines.push(`  l${i - 1} -> l${i};`);
