@@ -283,7 +283,10 @@ Example:
     )
     .argument('<model>', 'model file written by autograd train')
     .argument('[data...]', "CSV files with the model's columns and targets, to score and draw")
-    .option('-o, --out <file>', 'where to write the page (default: the model file with .html)')
+    .option(
+      '-o, --out <file>',
+      'where to write the page, or - for standard output (default: the model file with .html)',
+    )
     .addOption(delimiterOption())
     .addHelpText(
       'after',
@@ -416,7 +419,9 @@ function trainingOptions(command: Command, single: boolean): Command {
         )
       : null,
     single ? new Option('--no-chart', 'no loss chart at the end (it is drawn on a terminal only)') : null,
-    single ? new Option('--report <file>', 'also write an HTML report of the model and its training data') : null,
+    single
+      ? new Option('--report <file>', 'also write an HTML report of the model and its training data (- for stdout)')
+      : null,
     single
       ? new Option('-o, --out <path>', 'where to write the model, or - for standard output').default('model.json')
       : null,

@@ -86,7 +86,13 @@ describe('messy data: an error at the cell, never a silently wrong model', () =>
       '--log - with --out -',
       ['typo.csv', '--log', '-', '--out', '-'],
       2,
-      /--log - and --out - would both write to stdout/,
+      /--out - and --log - would both write to stdout; send one of them to a file/,
+    ],
+    [
+      '--report - with --out - and --log -',
+      ['typo.csv', '--report', '-', '--log', '-', '--out', '-'],
+      2,
+      /--out - and --log - and --report - would all write to stdout; send all but one to a file/,
     ],
     [
       'an object graph too big for memory is refused at once',

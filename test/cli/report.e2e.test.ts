@@ -23,6 +23,20 @@ describe('autograd report and train --report', () => {
     expect(readFileSync(join(cwd, 'm.html'), 'utf8').match(/<h2>Data: /g)).toHaveLength(2);
   });
 
+  it('-o - writes the page to stdout, and train --report - too', async () => {
+    const cwd = tempDir();
+    await run(['train', moons, '-l', 'auto,4,auto', '-e', '2', '-q', '-o', 'm.json'], { cwd });
+    const r = await run(['report', 'm.json', moons, '-o', '-'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^<!doctype html>[\s\S]*<h2>Data: [\s\S]*<\/html>\n?$/);
+    const t = await run(['train', moons, '-l', 'auto,4,auto', '-e', '2', '-q', '-o', 'n.json', '--report', '-'], {
+      cwd,
+    });
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/^<!doctype html>/);
+    expect(readdirSync(cwd).sort()).toEqual(['m.json', 'n.json']);
+  });
+
   it.each([
     [['report', 'm.json', '-o', 'm.json'], 2, /--out: "m\.json" is one of the inputs/],
     [['report', 'm.json', 'nope.csv'], 1, /nope\.csv: cannot read: no such file/],

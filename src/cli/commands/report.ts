@@ -18,17 +18,23 @@ export interface ReportFlags {
 /** `autograd report`: one HTML page about a model, and its scores and pictures on each data file given. */
 export async function reportCommand(path: string, data: string[], flags: ReportFlags, term: Terminal): Promise<void> {
   const out = flags.out ?? join(dirname(path), `${basename(path, extname(path))}.html`);
+  const toStdout = out === '-';
   for (const input of [path, ...data]) {
-    if (input !== '-' && (await sameFile(out, input))) {
+    if (!toStdout && input !== '-' && (await sameFile(out, input))) {
       throw new UsageError('E_OVERWRITE', `"${out}" is one of the inputs; writing there would destroy it`, 'out');
     }
   }
-  await checkWritable(out);
+  if (!toStdout) await checkWritable(out);
   const model = await loadModel(path);
   const files: ReportData[] = [];
   for (const file of data)
     files.push({ name: inputName(file), data: await modelData(model, file, term, flags.delimiter) });
-  await writeFileAtomic(out, renderReport(model, `autograd report: ${basename(path)}`, files, version));
+  const page = renderReport(model, `autograd report: ${basename(path)}`, files, version);
+  if (toStdout) {
+    await term.out(page);
+    return;
+  }
+  await writeFileAtomic(out, page);
   term.note(`autograd: wrote ${out}`);
 }
 

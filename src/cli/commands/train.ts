@@ -72,8 +72,12 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
   if (flags.validation !== undefined && flags.validationSplit !== undefined) {
     throw new UsageError('E_USAGE', 'give --validation-split or --validation, not both');
   }
-  if (flags.log === '-' && flags.out === '-') {
-    throw new UsageError('E_USAGE', '--log - and --out - would both write to stdout; send one of them to a file');
+  const toStdout = (['out', 'log', 'report'] as const).filter((name) => flags[name] === '-');
+  if (toStdout.length > 1) {
+    throw new UsageError(
+      'E_USAGE',
+      `${toStdout.map((name) => `--${name} -`).join(' and ')} would ${toStdout.length === 2 ? 'both' : 'all'} write to stdout; send ${toStdout.length === 2 ? 'one of them' : 'all but one'} to a file`,
+    );
   }
   // Check everything that can fail before spending time on training.
   const resume = flags.resume === undefined ? undefined : await loadModel(flags.resume);
@@ -175,7 +179,7 @@ export async function trainCommand(data: string, flags: TrainFlags, command: Com
         [{ name: inputName(data), data: dataset }],
         version,
       );
-      await writeFileAtomic(flags.report, page);
+      await (flags.report === '-' ? term.out(page) : writeFileAtomic(flags.report, page));
     }
   });
 
