@@ -33,3 +33,10 @@ export function parseLayerSpec(spec: string): number[] {
 export function formatLayerSpec(sizes: readonly number[]): string {
   return sizes.join(',');
 }
+
+/** Weights and biases of a fully connected network of these layer sizes. */
+export function parameterCount(sizes: readonly number[]): number {
+  let n = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) n += sizes[l + 1]! * (sizes[l]! + 1);
+  return n;
+}

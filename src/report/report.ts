@@ -2,7 +2,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { Matrix } from '../data/matrix.js';
 import { classIndices, classificationMetrics, regressionMetrics } from '../metrics.js';
 import { argmax, Predictor } from '../model.js';
-import { formatLayerSpec } from '../nn/layer-spec.js';
+import { formatLayerSpec, parameterCount } from '../nn/layer-spec.js';
 import { Random } from '../random.js';
 import type { TrainedModel } from '../train/record.js';
 import { learningRateAt } from '../train/schedule.js';
@@ -85,7 +85,7 @@ function rows(cells: [string, string][]): string {
 
 function settingsTable(model: TrainedModel): string {
   const t = model.training;
-  const params = model.parameters.reduce((n, p) => n + p.biases.length * ((p.weights[0]?.length ?? 0) + 1), 0);
+  const params = parameterCount(model.layers);
   const cells: [string, string][] = [
     [
       'network',

@@ -4,6 +4,7 @@ import type { ColumnStats } from '../data/normalize.js';
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, type Activation, type HiddenActivation } from '../nn/activation.js';
 import { LOSSES, type LossName } from '../nn/loss.js';
 import { MLP, type LayerParameters } from '../nn/mlp.js';
+import { parameterCount } from '../nn/layer-spec.js';
 import { quote } from '../text.js';
 import type { OptimizerSettings } from './optimizer.js';
 import type { ScheduleSettings } from './schedule.js';
@@ -153,12 +154,6 @@ export function createNetwork(model: TrainedModel): MLP {
 
 const sizes = (m: FieldReader): number[] => m.field('layers') as number[];
 const outputs = (m: FieldReader): number => sizes(m)[sizes(m).length - 1]!;
-
-function parameterCount(layers: number[]): number {
-  let n = 0;
-  for (let l = 0; l + 1 < layers.length; l++) n += layers[l + 1]! * (layers[l]! + 1);
-  return n;
-}
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);

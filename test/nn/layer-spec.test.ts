@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { parseLayerSpec } from '../../src/nn/layer-spec.js';
+import { parameterCount, parseLayerSpec } from '../../src/nn/layer-spec.js';
+import { MLP } from '../../src/nn/mlp.js';
 
 describe('parseLayerSpec', () => {
   it.each([
@@ -20,5 +21,18 @@ describe('parseLayerSpec', () => {
   ])('%j is refused', (spec, message) => {
     expect(() => parseLayerSpec(spec)).toThrow(UsageError);
     expect(() => parseLayerSpec(spec)).toThrow(message);
+  });
+});
+
+describe('parameterCount', () => {
+  it('counts what an MLP of those sizes holds', () => {
+    for (const sizes of [
+      [2, 1],
+      [3, 4, 4, 1],
+      [784, 128, 10],
+    ]) {
+      expect(parameterCount(sizes)).toBe(new MLP(sizes).parameters().length);
+    }
+    expect(parameterCount([2, 16, 16, 1])).toBe(337);
   });
 });

@@ -1,6 +1,6 @@
 import { loadModel } from '../../model-file.js';
 import type { TrainedModel } from '../../train/record.js';
-import { formatLayerSpec } from '../../nn/layer-spec.js';
+import { formatLayerSpec, parameterCount } from '../../nn/layer-spec.js';
 import { formatNumber } from '../output.js';
 import type { Terminal } from '../terminal.js';
 import { listOf } from '../../text.js';
@@ -75,10 +75,7 @@ function describe(model: TrainedModel) {
   const t = model.training;
   return {
     layers: model.layers,
-    parameters: model.parameters.reduce(
-      (n, p) => n + p.weights.length * (p.weights[0]?.length ?? 0) + p.biases.length,
-      0,
-    ),
+    parameters: parameterCount(model.layers),
     activation: model.activation,
     outputActivation: model.outputActivation,
     features: model.features,
