@@ -130,6 +130,39 @@ function clusters(order: Value[], groups: Map<Value, string> | undefined): Map<s
   return new Map([...out].sort(([a], [b]) => natural.compare(a, b)));
 }
 
+/** One view as drawn: each neuron's box of nodes, the nodes outside any box, the edges, the ranks; folded nodes left out. */
+interface DrawnView {
+  boxes: { title: string; nodes: DrawnNode[] }[];
+  loose: DrawnNode[];
+  edges: [string, string][];
+  ranks: string[][];
+}
+
+function viewOf(
+  order: Value[],
+  ids: Map<Value, number>,
+  view: 'forward' | 'backward',
+  options: RenderOptions,
+  prefix: string,
+): DrawnView {
+  const drawn = nodesOf(order, ids, view, options, prefix);
+  const byNode = new Map(order.map((node, i) => [node, drawn[i]!]));
+  const shown = (node: Value) => !options.folded?.has(node);
+  const grouped = new Set<Value>();
+  const boxes = [...clusters(order, options.groups)].map(([title, members]) => {
+    for (const node of members) grouped.add(node);
+    return { title, nodes: members.filter(shown).map((node) => byNode.get(node)!) };
+  });
+  return {
+    boxes,
+    loose: order.filter((node) => !grouped.has(node) && shown(node)).map((node) => byNode.get(node)!),
+    edges: edgesOf(order, ids, prefix, options.folded),
+    ranks: (options.ranks ?? [])
+      .filter((rank) => rank.length > 1)
+      .map((rank) => rank.map((node) => byNode.get(node)!.id)),
+  };
+}
+
 function mermaid(
   order: Value[],
   ids: Map<Value, number>,
@@ -147,22 +180,14 @@ function mermaid(
       );
       lines.push('    direction LR');
     }
-    const drawn = nodesOf(order, ids, view, options, prefix);
-    const byNode = new Map(order.map((node, i) => [node, drawn[i]!]));
-    const grouped = new Set<Value>();
-    let c = 0;
-    for (const [title, members] of clusters(order, options.groups)) {
-      lines.push(`${indent}subgraph ${prefix}_c${c++}["${escapeMermaid(title)}"]`);
-      for (const node of members) {
-        if (!options.folded?.has(node)) lines.push(`${indent}  ${mermaidNode(byNode.get(node)!)}`);
-        grouped.add(node);
-      }
+    const drawn = viewOf(order, ids, view, options, prefix);
+    drawn.boxes.forEach(({ title, nodes }, c) => {
+      lines.push(`${indent}subgraph ${prefix}_c${c}["${escapeMermaid(title)}"]`);
+      for (const node of nodes) lines.push(`${indent}  ${mermaidNode(node)}`);
       lines.push(`${indent}end`);
-    }
-    for (const node of order) {
-      if (!grouped.has(node) && !options.folded?.has(node)) lines.push(`${indent}${mermaidNode(byNode.get(node)!)}`);
-    }
-    for (const [from, to] of edgesOf(order, ids, prefix, options.folded)) lines.push(`${indent}${from} --> ${to}`);
+    });
+    for (const node of drawn.loose) lines.push(`${indent}${mermaidNode(node)}`);
+    for (const [from, to] of drawn.edges) lines.push(`${indent}${from} --> ${to}`);
     if (several) lines.push('  end');
   }
   // Forward first (left of backward), whatever the layout engine would choose.
@@ -207,28 +232,18 @@ function dot(
         `    label=${quoteDot(view === 'forward' ? 'forward: values' : `backward: gradients of ${options.rootName}`)};`,
       );
     }
-    const drawn = nodesOf(order, ids, view, options, prefix);
-    const byNode = new Map(order.map((node, i) => [node, drawn[i]!]));
-    const grouped = new Set<Value>();
-    const groups = [...clusters(order, options.groups)].map(([title, members], c) => ({ title, members, c }));
-    for (const { title, members, c } of groups.reverse()) {
+    const drawn = viewOf(order, ids, view, options, prefix);
+    const boxes = drawn.boxes.map((box, c) => ({ ...box, c }));
+    for (const { title, nodes, c } of boxes.reverse()) {
       lines.push(`${indent}subgraph cluster_${prefix}_${c} {`);
       lines.push(`${indent}  label=${quoteDot(title)};`);
-      for (const node of members) {
-        if (!options.folded?.has(node)) lines.push(`${indent}  ${dotNode(byNode.get(node)!)}`);
-        grouped.add(node);
-      }
+      for (const node of nodes) lines.push(`${indent}  ${dotNode(node)}`);
       lines.push(`${indent}}`);
     }
-    for (const node of order) {
-      if (!grouped.has(node) && !options.folded?.has(node)) lines.push(`${indent}${dotNode(byNode.get(node)!)}`);
-    }
-    for (const [from, to] of edgesOf(order, ids, prefix, options.folded)) lines.push(`${indent}${from} -> ${to};`);
+    for (const node of drawn.loose) lines.push(`${indent}${dotNode(node)}`);
+    for (const [from, to] of drawn.edges) lines.push(`${indent}${from} -> ${to};`);
     // Without this, dot shuffles the neurons of a deep network's layer out of order.
-    for (const rank of options.ranks ?? []) {
-      if (rank.length > 1)
-        lines.push(`${indent}{ rank=same; ${rank.map((node) => `${prefix}${ids.get(node)}`).join('; ')}; }`);
-    }
+    for (const rank of drawn.ranks) lines.push(`${indent}{ rank=same; ${rank.join('; ')}; }`);
     if (several) lines.push('  }');
   }
   lines.push('}');
