@@ -55,27 +55,31 @@ const DRAW = `async (texts) => {
 
 describe.skipIf(!hasChromium)('graph pictures in mermaid 11, in a real browser', () => {
   it('every kind of graph output parses, draws, and fits its labels', async () => {
-    const cwd = tempDir();
-    expect((await run(['train', join(DATA, 'moons.csv'), '-l', '2,2,1', '-e', '2', '-q'], { cwd })).code).toBe(0);
-    const commands = [
-      ['graph', '--example', 'seed'],
-      ['graph', '--layers', '2,2,1', '--input', '0.5,-1', '--target', '1', '--view', 'backward'],
-      ['graph', '--model', join(cwd, 'model.json'), '--input', '0.3,0.1', '--target', '1'],
-      ['graph', '--layers', '784,128,10'],
-    ];
-    const texts: string[] = [];
-    for (const argv of commands) {
-      const r = await run(argv);
-      expect(r.code, argv.join(' ')).toBe(0);
-      texts.push(r.stdout);
-    }
-    const browser = await launchBrowser();
+    // The browser starts and loads mermaid while the pictures are made.
+    const problems: string[] = [];
+    const browser = launchBrowser();
+    const page = browser.then(async (b) => {
+      const p = await b.newPage();
+      p.on('pageerror', (e) => problems.push(e.message));
+      await p.addScriptTag({ path: MERMAID });
+      return p;
+    });
     try {
-      const page = await browser.newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (e) => problems.push(e.message));
-      await page.addScriptTag({ path: MERMAID });
-      const drawn = (await page.evaluate(`(${DRAW})(${JSON.stringify(texts)})`)) as {
+      const cwd = tempDir();
+      expect((await run(['train', join(DATA, 'moons.csv'), '-l', '2,2,1', '-e', '2', '-q'], { cwd })).code).toBe(0);
+      const commands = [
+        ['graph', '--example', 'seed'],
+        ['graph', '--layers', '2,2,1', '--input', '0.5,-1', '--target', '1', '--view', 'backward'],
+        ['graph', '--model', join(cwd, 'model.json'), '--input', '0.3,0.1', '--target', '1'],
+        ['graph', '--layers', '784,128,10'],
+      ];
+      const texts: string[] = [];
+      for (const argv of commands) {
+        const r = await run(argv);
+        expect(r.code, argv.join(' ')).toBe(0);
+        texts.push(r.stdout);
+      }
+      const drawn = (await (await page).evaluate(`(${DRAW})(${JSON.stringify(texts)})`)) as {
         error?: string;
         nodes: number;
         clusters: number;
@@ -99,7 +103,7 @@ describe.skipIf(!hasChromium)('graph pictures in mermaid 11, in a real browser',
       // Each neuron of the small network is its own box.
       expect(drawn[1]!.clusters).toBe(3);
     } finally {
-      await browser.close();
+      await (await browser).close();
     }
   }, 60_000);
 });
