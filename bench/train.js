@@ -5,6 +5,13 @@
 // turns within each round, so that a slow spell of the machine hits them alike.
 // All single-threaded, except the last column: the compiled engine as
 // `autograd train` runs it, sharing big batches with a second thread.
+// Then the peers on the same rows, batch size and learning rate, one thread
+// each (bench/peers.py: scikit-learn and PyTorch float64, where installed).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { MLP, Random, trainLoop } from '../dist/index.js';
 import { FusedMLP } from './reference.js';
 
@@ -18,7 +25,11 @@ const allWorkloads = [
   { name: 'regression', layers: [10, 32, 32, 1], batchSize: 16, rows: 442 },
   { name: 'wide', layers: [10, 64, 64, 1], batchSize: 64, rows: 20000 },
   { name: 'digits', layers: [64, 64, 10], batchSize: 32, rows: 1797 },
+  { name: 'mnist-sized', layers: [784, 128, 10], batchSize: 32, rows: 10000 },
 ];
+/** Above this many parameters the object graph is left out: its graph of a batch would not fit in memory. */
+const GRAPH_LIMIT = 20_000;
+const PYTHON = '/usr/bin/python3';
 const workloads = only ? allWorkloads.filter((w) => w.name === only) : allWorkloads;
 
 /** Synthetic data of the workload's shape: normal features, targets a smooth function of them, fixed seed. */
@@ -44,12 +55,13 @@ function prefix(m, rows) {
   return { rows, cols: m.cols, data: m.data.subarray(0, rows * m.cols) };
 }
 
-/** Rows/s of training after the first batch: compiling and starting a helper thread are set-up, as allocation is for the reference. */
+/** Rows/s of training after the first batch: compiling and starting a helper thread are set-up, as allocation is for the reference, and so is the final loss pass. */
 async function timeEngine(engine, threads, w, data, epochs, rows) {
   const mlp = new MLP(w.layers, { random: new Random(2) });
   const x = prefix(data.x, rows);
   const y = prefix(data.y, rows);
   let start = 0;
+  let end = 0;
   let counted = 0;
   await trainLoop(mlp, x, y, {
     epochs,
@@ -58,12 +70,16 @@ async function timeEngine(engine, threads, w, data, epochs, rows) {
     engine,
     threads,
     random: new Random(3),
+    // From the end of the first batch to the end of the last: the loss pass after training is not training.
     onBatch: (event) => {
       if (start === 0) start = performance.now();
-      else counted += event.rows;
+      else {
+        counted += event.rows;
+        end = performance.now();
+      }
     },
   });
-  return counted / ((performance.now() - start) / 1000);
+  return counted / ((end - start) / 1000);
 }
 
 function timeReference(w, data, epochs) {
@@ -125,27 +141,34 @@ const header = [
   'compiled, 2 threads',
 ];
 const table = [header];
+const measured = [];
 for (const w of workloads) {
   const data = synthetic(w);
-  const [graph, compiled, reference, threaded] = await measureAll(
-    [
-      ({ epochs, rows }) => timeEngine('graph', 1, w, data, epochs, rows),
-      ({ epochs, rows }) => timeEngine('compiled', 1, w, data, epochs, rows),
-      ({ epochs }) => timeReference(w, data, epochs),
-      ({ epochs, rows }) => timeEngine('compiled', 2, w, data, epochs, rows),
-    ],
+  const parameters = w.layers.slice(1).reduce((n, size, l) => n + size * (w.layers[l] + 1), 0);
+  const withGraph = parameters <= GRAPH_LIMIT;
+  const engines = [
+    ({ epochs, rows }) => timeEngine('compiled', 1, w, data, epochs, rows),
+    ({ epochs }) => timeReference(w, data, epochs),
+    ({ epochs, rows }) => timeEngine('compiled', 2, w, data, epochs, rows),
+  ];
+  // The object graph first, as it always ran: after the others its garbage collector starts from a fuller heap.
+  const rates = await measureAll(
+    withGraph ? [({ epochs, rows }) => timeEngine('graph', 1, w, data, epochs, rows), ...engines] : engines,
     w,
   );
+  const graph = withGraph ? rates.shift() : undefined;
+  const [compiled, reference, threaded] = rates;
+  measured.push({ w, data, compiled });
   table.push([
     w.name,
     w.layers.join(','),
     String(w.batchSize),
     fmt(w.rows),
-    fmt(graph.rate) + (graph.size.rows < w.rows ? '*' : ''),
+    graph ? fmt(graph.rate) + (graph.size.rows < w.rows ? '*' : '') : '—',
     fmt(compiled.rate),
     fmt(reference.rate),
     `${(compiled.rate / reference.rate).toFixed(2)}×`,
-    `${(compiled.rate / graph.rate).toFixed(1)}×`,
+    graph ? `${(compiled.rate / graph.rate).toFixed(1)}×` : '—',
     fmt(threaded.rate),
   ]);
 }
@@ -156,3 +179,72 @@ for (const row of table) {
 console.log();
 console.log('* timed on the first rows only (one partial epoch), to keep the run short.');
 console.log('2 threads: small batches stay on one thread, where handing over would cost more than it saves.');
+console.log(
+  `— not run: over ${GRAPH_LIMIT.toLocaleString('en-US')} parameters, the object graph of a batch does not fit in memory.`,
+);
+
+peers(measured);
+
+/** The peers on the same rows, run by bench/peers.py; skipped, and said so, without Python or the packages. */
+function peers(results) {
+  console.log();
+  if (!existsSync(PYTHON)) {
+    console.log(`peers: skipped (no ${PYTHON}; apt-get install python3-sklearn python3-torch)`);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'autograd-bench-'));
+  try {
+    const spec = results.map(({ w, data }, k) => {
+      const path = join(dir, `${k}.f64`);
+      const nin = data.x.cols;
+      const nout = data.y.cols;
+      const rows = new Float64Array(w.rows * (nin + nout));
+      for (let r = 0; r < w.rows; r++) {
+        rows.set(data.x.data.subarray(r * nin, (r + 1) * nin), r * (nin + nout));
+        rows.set(data.y.data.subarray(r * nout, (r + 1) * nout), r * (nin + nout) + nin);
+      }
+      writeFileSync(path, rows);
+      return { name: w.name, layers: w.layers, batchSize: w.batchSize, rows: w.rows, path };
+    });
+    writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
+    const script = fileURLToPath(new URL('peers.py', import.meta.url));
+    const r = spawnSync(PYTHON, [script, join(dir, 'spec.json')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    if (r.status !== 0) {
+      console.log(`peers: bench/peers.py failed (exit ${r.status})`);
+      return;
+    }
+    const byName = new Map(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((line) => [JSON.parse(line).name, JSON.parse(line)]),
+    );
+    const head = ['workload', 'layers', 'compiled', 'scikit-learn', 'PyTorch f64', 'compiled/best peer'];
+    const rows = [head];
+    for (const { w, compiled } of results) {
+      const p = byName.get(w.name) ?? {};
+      const rates = [p['scikit-learn'], p.PyTorch].filter((v) => typeof v === 'number');
+      const best = rates.length ? Math.max(...rates) : undefined;
+      rows.push([
+        w.name,
+        w.layers.join(','),
+        fmt(compiled.rate),
+        typeof p['scikit-learn'] === 'number' ? fmt(p['scikit-learn']) : 'not installed',
+        typeof p.PyTorch === 'number' ? fmt(p.PyTorch) : 'not installed',
+        best ? `${(compiled.rate / best).toFixed(2)}×` : '—',
+      ]);
+    }
+    const w = head.map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+    for (const row of rows)
+      console.log(row.map((cell, c) => (c < 2 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join('  '));
+    console.log();
+    console.log(
+      'peers: plain SGD, lr 0.01, tanh, MSE, float64, one thread each, median of a few runs (bench/peers.py).',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
