@@ -42,7 +42,8 @@ export async function runExamples(text, { inProcess: quick = false } = {}) {
     for (const match of text.matchAll(EXAMPLE)) {
       let out = '';
       for (const command of commandsOf(match[1])) {
-        out += `$ ${command}\n${quick && /^autograd [^|<>'"$]*$/.test(command) ? await inProcess(main, command) : inBash(command, env)}`;
+        const plain = quick ? plainCommand(command) : undefined;
+        out += `$ ${command}\n${plain ? await inProcess(main, plain) : inBash(command, env)}`;
       }
       filled += `${text.slice(last, match.index)}<!-- example -->\n\n\`\`\`console\n${out}\`\`\``;
       last = match.index + match[0].length;
@@ -54,22 +55,39 @@ export async function runExamples(text, { inProcess: quick = false } = {}) {
   }
 }
 
-/** What `autograd …` prints, stdout and stderr together as a terminal shows them. */
-async function inProcess(main, command) {
+/**
+ * A command that can run in this process: `autograd` and its words (some in
+ * single quotes), perhaps piped to `head -N`. Anything else is left to bash.
+ */
+export function plainCommand(command) {
+  const m = /^autograd ((?:[^|<>'"$\\]|'[^']*')*?)(?: \| head -(\d+))?$/.exec(command);
+  if (!m) return undefined;
+  return { args: [...m[1].matchAll(/'([^']*)'|(\S+)/g)].map((w) => w[1] ?? w[2]), head: m[2] && Number(m[2]) };
+}
+
+/**
+ * What the command prints: stdout and stderr together as a terminal shows them;
+ * piped to head, the first lines of stdout alone (stderr is not in the pipe).
+ */
+async function inProcess(main, { args, head }) {
   let out = '';
-  const both = new Writable({
-    write(chunk, _encoding, done) {
-      out += chunk.toString();
-      done();
-    },
-  });
-  await main(command.split(' ').slice(1), {
-    stdin: Readable.from([]),
-    stdout: both,
-    stderr: both,
-    env: { NO_COLOR: '1' },
-  });
-  return out;
+  const sink = () =>
+    new Writable({
+      write(chunk, _encoding, done) {
+        out += chunk.toString();
+        done();
+      },
+    });
+  const stdout = sink();
+  const stderr = head ? new Writable({ write: (_chunk, _encoding, done) => done() }) : stdout;
+  await main(args, { stdin: Readable.from([]), stdout, stderr, env: { NO_COLOR: '1' } });
+  if (!head) return out;
+  const lines = out.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines
+    .slice(0, head)
+    .map((line) => `${line}\n`)
+    .join('');
 }
 
 function inBash(command, env) {

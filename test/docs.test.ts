@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run, ROOT } from './helpers/cli.js';
-import { EXAMPLE, runExamples, withoutTimes } from '../docs/examples.js';
+import { EXAMPLE, plainCommand, runExamples, withoutTimes } from '../docs/examples.js';
 
 // Every "generated" block in the docs must be exactly what its command prints now
 // (`npm run docs` rewrites them; docs/generate.js uses the same form).
@@ -34,6 +34,20 @@ describe('generated documentation', () => {
 
 describe("the README's examples", () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+  it('run in this process when they are plain autograd commands, in bash otherwise', () => {
+    expect(plainCommand("autograd tune a.csv --search 'layers=a|b' -o b.json")).toEqual({
+      args: ['tune', 'a.csv', '--search', 'layers=a|b', '-o', 'b.json'],
+      head: undefined,
+    });
+    expect(plainCommand('autograd predict -m m.json d.csv | head -3')).toEqual({
+      args: ['predict', '-m', 'm.json', 'd.csv'],
+      head: 3,
+    });
+    for (const c of ['cat d.csv | autograd train -', 'autograd train - < d.csv', 'autograd train "$X"', 'ls']) {
+      expect(plainCommand(c)).toBeUndefined();
+    }
+  });
 
   it('run in order, in a scratch folder, and print what the README shows (times aside)', async () => {
     expect([...readme.matchAll(EXAMPLE)].length).toBeGreaterThanOrEqual(6);
