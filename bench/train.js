@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MLP, Random, trainLoop } from '../dist/index.js';
+import { MLP, parameterCount, Random, trainLoop } from '../dist/index.js';
 import { FusedMLP } from './reference.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -144,8 +144,7 @@ const table = [header];
 const measured = [];
 for (const w of workloads) {
   const data = synthetic(w);
-  const parameters = w.layers.slice(1).reduce((n, size, l) => n + size * (w.layers[l] + 1), 0);
-  const withGraph = parameters <= GRAPH_LIMIT;
+  const withGraph = parameterCount(w.layers) <= GRAPH_LIMIT;
   const engines = [
     ({ epochs, rows }) => timeEngine('compiled', 1, w, data, epochs, rows),
     ({ epochs }) => timeReference(w, data, epochs),

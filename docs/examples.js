@@ -71,14 +71,12 @@ export function plainCommand(command) {
  */
 async function inProcess(main, { args, head }) {
   let out = '';
-  const sink = () =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        out += chunk.toString();
-        done();
-      },
-    });
-  const stdout = sink();
+  const stdout = new Writable({
+    write(chunk, _encoding, done) {
+      out += chunk.toString();
+      done();
+    },
+  });
   const stderr = head ? new Writable({ write: (_chunk, _encoding, done) => done() }) : stdout;
   await main(args, { stdin: Readable.from([]), stdout, stderr, env: { NO_COLOR: '1' } });
   if (!head) return out;

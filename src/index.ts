@@ -8,7 +8,7 @@ export { Neuron } from './nn/neuron.js';
 export { Layer } from './nn/layer.js';
 export { MLP, type MLPOptions, type LayerParameters } from './nn/mlp.js';
 export { batchLossOf, LOSSES, type LossName } from './nn/loss.js';
-export { parseLayerSpec, formatLayerSpec } from './nn/layer-spec.js';
+export { parseLayerSpec, formatLayerSpec, parameterCount } from './nn/layer-spec.js';
 export { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, type Activation, type HiddenActivation } from './nn/activation.js';
 export { Random } from './random.js';
 export { openInput, type Source } from './data/source.js';

@@ -186,13 +186,14 @@ function dataSection(model: TrainedModel, file: ReportData): string[] {
     sample.length < data.x.rows
       ? `<p class="note">The plots show ${sample.length.toLocaleString('en-US')} of the ${data.x.rows.toLocaleString('en-US')} rows, drawn at random (seeded); the scores use them all.</p>`
       : '';
-  const parts = model.classes
-    ? classification(model, data, predicted, sample)
+  const [scores, charts] = model.classes
+    ? classification(model, data, predicted)
     : regression(model, data, predicted, sample);
-  return [...parts.slice(0, 1), note, ...parts.slice(1)];
+  return [scores, note, charts, ...decisionSurface(model, data, sample)];
 }
 
-function regression(model: TrainedModel, data: Dataset, predicted: Matrix, sample: number[]): string[] {
+/** The scores table and the charts. */
+function regression(model: TrainedModel, data: Dataset, predicted: Matrix, sample: number[]): [string, string] {
   const metrics = regressionMetrics(data.y, predicted);
   const table = `<table><tr><th>target</th><th>mse</th><th>rmse</th><th>mae</th><th>r²</th></tr>${metrics
     .map(
@@ -204,6 +205,7 @@ function regression(model: TrainedModel, data: Dataset, predicted: Matrix, sampl
     const at = (m: Matrix, r: number) => m.data[r * m.cols + j]!;
     const points = sample.map((r) => ({ x: at(data.y, r), y: at(predicted, r) }));
     const [lo, hi] = extent([...points.map((p) => p.x), ...points.map((p) => p.y)]);
+    const [plo, phi] = extent(points.map((p) => p.y));
     const both = { width: 420, height: 320 };
     return (
       scatter(
@@ -220,16 +222,17 @@ function regression(model: TrainedModel, data: Dataset, predicted: Matrix, sampl
         points.map((p) => ({ x: p.y, y: p.x - p.y })),
         { ...both, xLabel: `predicted ${name}`, yLabel: 'actual − predicted' },
         [
-          [extent(points.map((p) => p.y))[0], 0],
-          [extent(points.map((p) => p.y))[1], 0],
+          [plo, 0],
+          [phi, 0],
         ],
       )
     );
   });
-  return [table, `<div class="charts">${charts.join('')}</div>`, ...decisionSurface(model, data, sample)];
+  return [table, `<div class="charts">${charts.join('')}</div>`];
 }
 
-function classification(model: TrainedModel, data: Dataset, predicted: Matrix, sample: number[]): string[] {
+/** The scores table and the charts. */
+function classification(model: TrainedModel, data: Dataset, predicted: Matrix): [string, string] {
   const classes = model.classes!;
   const m = classificationMetrics(classIndices(data.y), argmax(predicted), classes);
   const table = `<p>accuracy <b>${esc(fmt(m.accuracy))}</b> on ${data.x.rows.toLocaleString('en-US')} rows</p><table><tr><th>class</th><th>precision</th><th>recall</th><th>f1</th><th>support</th></tr>${m.classes
@@ -238,11 +241,7 @@ function classification(model: TrainedModel, data: Dataset, predicted: Matrix, s
         `<tr><td>${esc(c.class)}</td>${[c.precision, c.recall, c.f1].map((v) => `<td class="num">${v.toFixed(3)}</td>`).join('')}<td class="num">${c.support}</td></tr>`,
     )
     .join('')}</table>`;
-  return [
-    table,
-    `<div class="charts">${confusionHeatmap(classes, m.confusion)}</div>`,
-    ...decisionSurface(model, data, sample),
-  ];
+  return [table, `<div class="charts">${confusionHeatmap(classes, m.confusion)}</div>`];
 }
 
 function confusionHeatmap(classes: string[], confusion: number[][]): string {
@@ -276,13 +275,13 @@ function confusionHeatmap(classes: string[], confusion: number[][]): string {
   return svg(size, top + cell * k + 20, 'confusion matrix: rows the true class, columns the predicted one', body);
 }
 
-/** For a model of two numeric features: what it predicts over their plane, with the rows on top. */
 /** `#rrggbb` at this opacity over white, as an opaque colour. */
 function overWhite(hex: string, opacity: number): string {
   const mixed = [1, 3, 5].map((k) => Math.round(255 - opacity * (255 - parseInt(hex.slice(k, k + 2), 16))));
   return `#${mixed.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 }
 
+/** For a model of two numeric features: what it predicts over their plane, with the rows on top. */
 function decisionSurface(model: TrainedModel, data: Dataset, sample: number[]): string[] {
   if (model.features.length !== 2 || model.encoding.length > 0) return [];
   const STEPS = 48;
