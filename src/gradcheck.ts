@@ -6,7 +6,7 @@ import { checkGraphFits } from './nn/graph-size.js';
 import type { MLP } from './nn/mlp.js';
 
 export interface GradcheckOptions {
-  /** Whose back-propagated gradients are checked. Default "compiled". */
+  /** Whose back-propagated gradients are checked. Default "wasm". */
   engine?: Engine;
   /** Step of the central difference, relative to max(1, |w|). Default 1e-5. */
   step?: number;
@@ -52,7 +52,8 @@ export async function gradcheck(
   const rows = Int32Array.from({ length: x.rows }, (_, i) => i);
   const loss = options.loss ?? 'mse';
   if (options.engine === 'graph') checkGraphFits(mlp.parameters().length, x.rows);
-  const net = await CompiledMLP.forTraining(mlp, { batchSize: x.rows, threads: 1, loss });
+  const engine = options.engine === 'js' ? 'js' : 'wasm';
+  const net = await CompiledMLP.forTraining(mlp, { engine, batchSize: x.rows, threads: 1, loss });
   try {
     const analytic = options.gradients
       ? await options.gradients(mlp, x, y)

@@ -17,17 +17,17 @@ export function lossOf(model: TrainedModel): LossName {
 /**
  * Applies a model to raw feature rows, batch after batch: standardises them
  * as in training, runs the network, and returns predictions in the targets'
- * own units. The compiled engine by default; "graph" walks `Value` objects.
+ * own units. The wasm engine by default; "js" runs the tape in plain JavaScript, "graph" walks `Value` objects.
  */
 export class Predictor {
   readonly model: TrainedModel;
   private readonly mlp: MLP;
   private readonly compiled: CompiledMLP | undefined;
 
-  constructor(model: TrainedModel, engine: Engine = 'compiled') {
+  constructor(model: TrainedModel, engine: Engine = 'wasm') {
     this.model = model;
     this.mlp = createNetwork(model);
-    this.compiled = engine === 'compiled' ? CompiledMLP.forPrediction(this.mlp) : undefined;
+    this.compiled = engine === 'graph' ? undefined : CompiledMLP.forPrediction(this.mlp, engine);
   }
 
   /**
@@ -88,7 +88,7 @@ export function argmax(p: Matrix): Int32Array {
 }
 
 /** One-off prediction for rows in memory. */
-export function predict(model: TrainedModel, features: Matrix, engine: Engine = 'compiled'): Matrix {
+export function predict(model: TrainedModel, features: Matrix, engine: Engine = 'wasm'): Matrix {
   return new Predictor(model, engine).run(features);
 }
 

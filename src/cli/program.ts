@@ -1,7 +1,7 @@
 import { version } from './version.js';
 import type { Terminal } from './terminal.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ENGINES } from '../engine/engine.js';
+import { DEFAULT_ENGINE, ENGINES, hasWasmSimd } from '../engine/engine.js';
 import { HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS } from '../nn/activation.js';
 import { DEFAULTS, SETTINGS, type Settings } from '../train/settings.js';
 import { SEED_DEFAULTS } from '../viz/seed.js';
@@ -49,6 +49,13 @@ Examples:
 
 Exit codes: 0 ok, 1 bad data or a failed run, 2 bad usage.`,
     );
+  // The wasm engine needs WebAssembly SIMD; where it is missing, the js engine computes the same numbers.
+  program.hook('preAction', (_program, command) => {
+    if (command.getOptionValue('engine') === 'wasm' && !hasWasmSimd()) {
+      term.warn('WebAssembly SIMD is not available in this Node.js; using --engine js');
+      command.setOptionValue('engine', 'js');
+    }
+  });
 
   const train = program
     .command('train')
@@ -467,10 +474,10 @@ function setting(name: keyof Settings): Option {
 function engineOption(): Option {
   return new Option(
     '--engine <name>',
-    'compiled: the graph lowered to typed arrays; graph: the object graph (slow reference)',
+    'wasm: the graph compiled to WebAssembly SIMD kernels; js: lowered to typed arrays in plain JavaScript; graph: the object graph (slow reference)',
   )
     .choices(ENGINES)
-    .default('compiled');
+    .default(DEFAULT_ENGINE);
 }
 
 function delimiterOption(): Option {

@@ -2,6 +2,7 @@ import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { Program } from './compile.js';
 import type { Matrix } from './matrix.js';
 import type { Tape } from './tape.js';
+import type { WasmTape } from './wasm/wasm-tape.js';
 
 /**
  * The helper thread's script. Run from the TypeScript sources (the tests), it
@@ -34,7 +35,7 @@ export function shardsFor(program: Program, batchSize: number): 1 | 2 {
  * Loads `rows` of x and y into the tape's lanes, runs forward, and backward
  * with ∂L/∂(row loss) = `scale` in every lane. Returns the rows' summed loss.
  */
-export function runShard(tape: Tape, x: Matrix, y: Matrix, rows: Int32Array, scale: number, gather = true): number {
+export function runShard(tape: Tape | WasmTape, x: Matrix, y: Matrix, rows: Int32Array, scale: number, gather = true): number {
   const total = forwardRows(tape, x, y, rows, gather);
   seed[0] = scale;
   tape.backward(seed);
@@ -42,15 +43,9 @@ export function runShard(tape: Tape, x: Matrix, y: Matrix, rows: Int32Array, sca
 }
 
 /** Loads `rows` of x and y into the tape's lanes and runs forward; returns the rows' summed loss. */
-export function forwardRows(tape: Tape, x: Matrix, y: Matrix, rows: Int32Array, gather: boolean): number {
+export function forwardRows(tape: Tape | WasmTape, x: Matrix, y: Matrix, rows: Int32Array, gather: boolean): number {
   const n = rows.length;
-  const nin = x.cols;
-  const nout = y.cols;
-  for (let l = 0; l < n; l++) {
-    const r = rows[l]!;
-    for (let c = 0; c < nin; c++) tape.setInput(c, l, x.data[r * nin + c]!);
-    for (let c = 0; c < nout; c++) tape.setInput(nin + c, l, y.data[r * nout + c]!);
-  }
+  tape.load(x, y, rows);
   tape.forward(n, gather);
   let total = 0;
   for (let l = 0; l < n; l++) total += tape.output(0, l);

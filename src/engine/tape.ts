@@ -1,5 +1,6 @@
 import { Op, type Program } from './compile.js';
 import { logSumExp, sigmoid, tanh } from './math.js';
+import type { Matrix } from './matrix.js';
 
 /**
  * Replays a compiled `Program` forward and backward on typed arrays, with one
@@ -49,6 +50,24 @@ export class Tape {
   /** Lane `lane` of input placeholder `input`. */
   setInput(input: number, lane: number, value: number): void {
     this.values[this.program.inputNodes[input]! * this.lanes + lane] = value;
+  }
+
+  /** Puts `rows` of x (and of y, in the placeholders after x's) in lanes 0.. for the next `forward`. */
+  load(x: Matrix, y: Matrix | null, rows: ArrayLike<number>): void {
+    const nin = x.cols;
+    for (let l = 0; l < rows.length; l++) {
+      const r = rows[l]!;
+      for (let c = 0; c < nin; c++) this.setInput(c, l, x.data[r * nin + c]!);
+      if (y) for (let c = 0; c < y.cols; c++) this.setInput(nin + c, l, y.data[r * y.cols + c]!);
+    }
+  }
+
+  /** Rows start .. start + count − 1 of x in lanes 0.. (prediction). */
+  loadRange(x: Matrix, start: number, count: number): void {
+    const nin = x.cols;
+    for (let l = 0; l < count; l++) {
+      for (let c = 0; c < nin; c++) this.setInput(c, l, x.data[(start + l) * nin + c]!);
+    }
   }
 
   /** Lane `lane` of output `output`, after `forward`. */

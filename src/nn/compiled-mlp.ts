@@ -4,12 +4,18 @@ import type { Matrix } from '../engine/matrix.js';
 import { forwardRows, runShard, ShardHelper, shardsFor } from '../engine/shards.js';
 import { Tape } from '../engine/tape.js';
 import { Value } from '../engine/value.js';
+import { WasmTape } from '../engine/wasm/wasm-tape.js';
 import { rowLoss, unitsPerRow, type LossName } from './loss.js';
 import type { MLP } from './mlp.js';
+
+/** The two engines that run a compiled program; "graph" never gets here. */
+export type Kernels = 'wasm' | 'js';
 
 export interface TrainingOptions {
   /** Most rows in one batch. */
   batchSize: number;
+  /** Default "wasm" (which needs WebAssembly SIMD: see `engineToRun`). */
+  engine?: Kernels;
   /** Default "mse". */
   loss?: LossName;
   /**
@@ -31,13 +37,13 @@ export class CompiledMLP {
   readonly program: Program;
   private readonly parameters: Value[];
   /** One tape per shard of a batch; tape 0 holds the parameters all of them read. */
-  private readonly tapes: Tape[];
+  private readonly tapes: (Tape | WasmTape)[];
   private readonly combined: Float64Array;
   private helper: ShardHelper | undefined;
   /** What each row's loss is divided by besides the rows (outputs, for MSE). */
   private readonly units: number;
 
-  private constructor(mlp: MLP, program: Program, tapes: Tape[], units = 1) {
+  private constructor(mlp: MLP, program: Program, tapes: (Tape | WasmTape)[], units = 1) {
     this.mlp = mlp;
     this.units = units;
     this.program = program;
@@ -51,6 +57,11 @@ export class CompiledMLP {
   static async forTraining(mlp: MLP, options: TrainingOptions): Promise<CompiledMLP> {
     const loss = options.loss ?? 'mse';
     const program = compileNetwork(mlp, loss);
+    if ((options.engine ?? 'wasm') === 'wasm') {
+      // One thread: a batch takes the kernels tens to hundreds of microseconds,
+      // and handing half of it to another thread costs about as much (see README).
+      return new CompiledMLP(mlp, program, [new WasmTape(program, options.batchSize)], unitsPerRow(loss, mlp.outputSize));
+    }
     const shards = shardsFor(program, options.batchSize);
     const lanes = Math.ceil(options.batchSize / shards);
     const threads = options.threads ?? (availableParallelism() >= 2 ? 2 : 1);
@@ -58,8 +69,9 @@ export class CompiledMLP {
     const params = shards > 1 ? shared(program.parameterCount) : undefined;
     const tapes = [new Tape(program, lanes, { params })];
     if (shards > 1) {
-      tapes.push(new Tape(program, lanes, { params, paramGrads: shared(program.parameterCount) }));
-      tapes[1]!.shareWeights(tapes[0]!);
+      const second = new Tape(program, lanes, { params, paramGrads: shared(program.parameterCount) });
+      second.shareWeights(tapes[0]!);
+      tapes.push(second);
     }
     const net = new CompiledMLP(mlp, program, tapes, unitsPerRow(loss, mlp.outputSize));
     if (shards > 1 && threads > 1)
@@ -68,9 +80,9 @@ export class CompiledMLP {
   }
 
   /** For `predictInto` only. */
-  static forPrediction(mlp: MLP, lanes = 256): CompiledMLP {
+  static forPrediction(mlp: MLP, engine: Kernels = 'wasm', lanes = 256): CompiledMLP {
     const program = compileNetwork(mlp, null);
-    return new CompiledMLP(mlp, program, [new Tape(program, lanes)]);
+    return new CompiledMLP(mlp, program, [engine === 'wasm' ? new WasmTape(program, lanes) : new Tape(program, lanes)]);
   }
 
   /** Flat parameters, in `mlp.parameters()` order; an optimiser may change them in place. */
@@ -160,13 +172,10 @@ export class CompiledMLP {
   /** Outputs for every row of `x`, into `out` (rows × outputs). */
   predictInto(x: Matrix, out: Float64Array): void {
     const tape = this.tapes[0]!;
-    const nin = x.cols;
     const nout = this.mlp.outputSize;
     for (let start = 0; start < x.rows; start += tape.lanes) {
       const n = Math.min(tape.lanes, x.rows - start);
-      for (let l = 0; l < n; l++) {
-        for (let c = 0; c < nin; c++) tape.setInput(c, l, x.data[(start + l) * nin + c]!);
-      }
+      tape.loadRange(x, start, n);
       tape.forward(n);
       for (let l = 0; l < n; l++) {
         for (let j = 0; j < nout; j++) out[(start + l) * nout + j] = tape.output(j, l);

@@ -21,7 +21,7 @@ export function checkGraphFits(parameters: number, rows: number): void {
   throw new UsageError(
     'E_GRAPH_TOO_BIG',
     `the object graph of one batch (${count(parameters, 'parameter')} × ${count(rows, 'row')}) would take about ${gb(bytes)}, ` +
-      `more than the ${gb(limit)} it may use; use the compiled engine (the default) or a smaller batch`,
+      `more than the ${gb(limit)} it may use; use the wasm engine (the default), the js engine or a smaller batch`,
     'engine',
   );
 }

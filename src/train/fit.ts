@@ -27,7 +27,7 @@ export interface FitOptions extends Partial<Settings> {
   outputActivation?: Activation;
   /** Standardise features and targets with the training rows' statistics. Default true. */
   normalize?: boolean;
-  /** Default "compiled"; "graph" trains on `Value` objects (same numbers, slower). */
+  /** Default "wasm"; "js" runs the tape in plain JavaScript, "graph" trains on `Value` objects (same numbers, slower). */
   engine?: Engine;
   /** Threads a batch may be shared by (default: up to 2). The numbers do not depend on it. */
   threads?: number;

@@ -69,9 +69,9 @@ export interface LoopOptions {
   batchSize: number;
   /** How rows that do not fill a whole batch are handled. Default "balance". */
   lastBatch?: LastBatch;
-  /** Default "compiled". */
+  /** Default "wasm". */
   engine?: Engine;
-  /** Threads the compiled engine may use for one batch (default: up to 2). Results do not depend on it. */
+  /** Threads the js engine may use for one batch (default: up to 2). Results do not depend on it. */
   threads?: number;
   /** Default "mse". */
   loss?: LossName;
@@ -280,6 +280,7 @@ function graphStep(mlp: MLP, x: Matrix, y: Matrix, kind: LossName, batchSize: nu
 
 async function compiledStep(mlp: MLP, x: Matrix, y: Matrix, options: LoopOptions): Promise<Step> {
   const net = await CompiledMLP.forTraining(mlp, {
+    engine: options.engine === 'js' ? 'js' : 'wasm',
     batchSize: Math.min(options.batchSize, x.rows),
     threads: options.threads,
     loss: options.loss,
