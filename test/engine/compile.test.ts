@@ -35,7 +35,7 @@ function randomRows(random: Random, rows: number, cols: number) {
   return { rows, cols, data: Float64Array.from({ length: rows * cols }, () => random.normal()) };
 }
 
-describe('the compiled engine agrees with the object graph', () => {
+describe.each(['js', 'wasm'] as const)('the %s engine agrees with the object graph', (engine) => {
   const cases = [
     { layers: [2, 16, 16, 1], activation: 'tanh', outputActivation: 'linear', batch: 32, rows: 32 },
     { layers: [3, 5, 4, 2], activation: 'relu', outputActivation: 'sigmoid', batch: 8, rows: 5 }, // partial batch
@@ -59,7 +59,7 @@ describe('the compiled engine agrees with the object graph', () => {
       else y.data[r * k + data.int(k)] = 1;
     }
     const order = Int32Array.from({ length: rows }, (_, i) => i);
-    const net = await CompiledMLP.forTraining(mlp, { batchSize: 16, threads: 1, loss });
+    const net = await CompiledMLP.forTraining(mlp, { engine, batchSize: 16, threads: 1, loss });
     const compiledLoss = net.lossAndGradients(x, y, order);
     const graph = batchLoss(mlp, x, y, order, loss);
     mlp.zeroGrad();
@@ -103,7 +103,7 @@ describe('the compiled engine agrees with the object graph', () => {
     const y = randomRows(data, c.rows, c.layers[c.layers.length - 1]!);
     const rows = Int32Array.from({ length: c.rows }, (_, i) => c.rows - 1 - i); // any order of rows
 
-    const net = await CompiledMLP.forTraining(mlp, { batchSize: c.batch, threads: 1 });
+    const net = await CompiledMLP.forTraining(mlp, { engine, batchSize: c.batch, threads: 1 });
     const compiledLoss = net.lossAndGradients(x, y, rows);
 
     const predictions = Array.from(rows, (r) => mlp.call(Array.from(x.data.subarray(r * x.cols, (r + 1) * x.cols))));
@@ -131,7 +131,7 @@ describe('the compiled engine agrees with the object graph', () => {
     const mlp = new MLP([3, 8, 2], { random: new Random(3) });
     const x = randomRows(new Random(4), 600, 3); // more rows than the 256 lanes
     const out = new Float64Array(600 * 2);
-    CompiledMLP.forPrediction(mlp).predictInto(x, out);
+    CompiledMLP.forPrediction(mlp, engine).predictInto(x, out);
     for (let r = 0; r < 600; r += 37) {
       const expected = mlp.call(Array.from(x.data.subarray(r * 3, r * 3 + 3))).map((v) => v.data);
       expectRelative(out.subarray(r * 2, r * 2 + 2), expected, 1e-15, `row ${r}`);
@@ -189,7 +189,7 @@ describe('compile', () => {
 
   it('compiles a 784,128,10 network (about 100,000 parameters) without a stack overflow', async () => {
     const mlp = new MLP([784, 128, 10], { random: new Random(1) });
-    const net = await CompiledMLP.forTraining(mlp, { batchSize: 32, threads: 1 });
+    const net = await CompiledMLP.forTraining(mlp, { engine: 'js', batchSize: 32, threads: 1 });
     expect(net.program.termParam.length).toBe(784 * 128 + 128 * 10);
     const data = new Random(2);
     const loss = net.lossAndGradients(randomRows(data, 4, 784), randomRows(data, 4, 10), Int32Array.from([0, 1, 2, 3]));

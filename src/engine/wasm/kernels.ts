@@ -1,6 +1,6 @@
 import { Op, type Program } from '../compile.js';
 import { type Code, ConstantTable, F64, I32, ModuleBuilder, Simd, Type } from './emit.js';
-import { addMath, type MathFunctions } from './math.js';
+import { addMath, type MathFunctions, type Regs, SCRATCH, sigmoid, tanh } from './math.js';
 import type { Layer, MapStep, Plan } from './plan.js';
 
 /**
@@ -109,10 +109,16 @@ export function emitModule(program: Program, plan: Plan, layout: Layout): { byte
 }
 
 // Locals of every step function: param 0 = rows; then i32 scratch, then v128 scratch.
-const I = { rows: 0, pairBytes: 1, lp: 2, a: 3, b: 4, c: 5, d: 6, n: 7, e: 8, f: 9, h: 10, j: 11 } as const;
-const V0 = 12;
-const F0 = V0 + 16;
-const LOCALS: Type[] = [...Array<Type>(11).fill(Type.I32), ...Array<Type>(16).fill(Type.V128), Type.F64];
+const I = { rows: 0, pairBytes: 1, lp: 2, a: 3, b: 4, c: 5, d: 6, n: 7, e: 8, f: 9, h: 10, j: 11, k: 12, m: 13 } as const;
+const V0 = 14;
+const V_COUNT = 2 * (SCRATCH + 2);
+const F0 = V0 + V_COUNT;
+const LOCALS: Type[] = [...Array<Type>(13).fill(Type.I32), ...Array<Type>(V_COUNT).fill(Type.V128), Type.F64];
+/** Two vectors' locals for the activations, run side by side. */
+const REGS: Regs[] = [0, 1].map((v) => {
+  const base = V0 + v * (SCRATCH + 2);
+  return { x: base, y: base + 1, t: Array.from({ length: SCRATCH }, (_, i) => base + 2 + i) };
+});
 
 class Kernels {
   private readonly slotBytes: number;
@@ -144,16 +150,18 @@ class Kernels {
    * Rows in blocks of two pairs (four rows), then a last pair if there is one:
    * `body(pairs)` runs with lp = the block's byte offset within a slot.
    */
-  private rowBlocks(c: Code, body: (pairs: 1 | 2) => void): void {
+  private rowBlocks(c: Code, body: (pairs: number) => void, size = 2): void {
     c.i32(0).set(I.lp);
     c.block().loop();
-    c.get(I.lp).i32(32).op(I32.add).get(I.pairBytes).op(I32.gtS).brIf(1);
-    body(2);
-    c.get(I.lp).i32(32).op(I32.add).set(I.lp).br(0);
+    c.get(I.lp).i32(16 * size).op(I32.add).get(I.pairBytes).op(I32.gtS).brIf(1);
+    body(size);
+    c.get(I.lp).i32(16 * size).op(I32.add).set(I.lp).br(0);
     c.end().end();
-    c.get(I.lp).get(I.pairBytes).op(I32.ltS).if();
+    c.block().loop();
+    c.get(I.lp).get(I.pairBytes).op(I32.geS).brIf(1);
     body(1);
-    c.end();
+    c.get(I.lp).i32(16).op(I32.add).set(I.lp).br(0);
+    c.end().end();
   }
 
   /** Each pair of rows: lp from 0 to pairBytes. */
@@ -230,10 +238,10 @@ class Kernels {
   layerForward(c: Code, L: Layer): void {
     this.pairs(c);
     const sb = this.slotBytes;
-    const block = (outs: number, pairs: 1 | 2) => {
-      const acc = (o: number, p: number) => V0 + o * 2 + p;
-      const x = (p: number) => V0 + 8 + p;
-      const w = V0 + 10;
+    const block = (outs: number, pairs: number) => {
+      const acc = (o: number, p: number) => V0 + o * pairs + p;
+      const x = (p: number) => V0 + outs * pairs + p;
+      const w = V0 + outs * pairs + pairs;
       for (let o = 0; o < outs; o++) {
         for (let p = 0; p < pairs; p++) {
           if (L.bias >= 0) c.get(I.c).load64Splat(o * L.bo * 8);
@@ -262,8 +270,7 @@ class Kernels {
     c.i32(this.value(L.output)).set(I.a);
     c.i32(this.layout.params + L.w * 8).set(I.b);
     c.i32(this.layout.params + Math.max(L.bias, 0) * 8).set(I.c);
-    const full = Math.floor(L.outputs / 4);
-    this.repeat(c, I.f, full, () => {
+    this.repeat(c, I.f, Math.floor(L.outputs / 4), () => {
       this.rowBlocks(c, (pairs) => block(4, pairs));
       c.get(I.a).i32(4 * sb).op(I32.add).set(I.a);
       c.get(I.b).i32(4 * L.wo * 8).op(I32.add).set(I.b);
@@ -376,7 +383,7 @@ class Kernels {
   /** ∂L/∂in[i] += Σₒ w[o][i]·g[o], o from last to first; 4 inputs × 4 rows per block. */
   private inputGradients(c: Code, L: Layer): void {
     const sb = this.slotBytes;
-    const block = (ins: number, pairs: 1 | 2) => {
+    const block = (ins: number, pairs: number) => {
       const acc = (i: number, p: number) => V0 + i * 2 + p;
       const g = (p: number) => V0 + 8 + p;
       const w = V0 + 10;
@@ -412,18 +419,19 @@ class Kernels {
 
   // ----- element-wise maps -----
 
+  /** The activation of a block of slots, four rows (two vectors, side by side) at a time. */
   mapForward(c: Code, s: MapStep): void {
     this.pairs(c);
-    const fn = s.op === Op.Tanh ? this.math.tanh : s.op === Op.Sigmoid ? this.math.sigmoid : -1;
     c.i32(0).set(I.a);
     this.repeat(c, I.n, s.count, () => {
-      this.eachPair(c, () => {
-        c.get(I.a).get(I.lp).op(I32.add).set(I.d);
-        c.get(I.d);
-        c.get(I.d).load(this.value(s.input));
-        if (fn >= 0) c.call(fn);
-        else this.relu(c);
-        c.store(this.value(s.output));
+      c.get(I.a).set(I.d);
+      this.rowBlocks(c, (pairs) => {
+        const regs = REGS.slice(0, pairs);
+        regs.forEach((r, p) => c.get(I.d).get(I.lp).op(I32.add).load(this.value(s.input) + p * 16).set(r.x));
+        if (s.op === Op.Tanh) tanh(c, regs);
+        else if (s.op === Op.Sigmoid) sigmoid(c, regs);
+        else for (const r of regs) this.relu(c.get(r.x)).set(r.y);
+        regs.forEach((r, p) => c.get(I.d).get(I.lp).op(I32.add).get(r.y).store(this.value(s.output) + p * 16));
       });
       c.get(I.a).i32(this.slotBytes).op(I32.add).set(I.a);
     });
@@ -442,9 +450,9 @@ class Kernels {
   }
 
   /** max(x, 0) as the js engine: x > 0 ? x : 0 (NaN → 0). */
-  private relu(c: Code): void {
-    const x = V0;
-    c.set(x).get(x).splat(0).get(x).splat(0).simd(Simd.F64x2Gt).simd(Simd.Bitselect);
+  private relu(c: Code): Code {
+    const x = V0 + V_COUNT - 1;
+    return c.set(x).get(x).splat(0).get(x).splat(0).simd(Simd.F64x2Gt).simd(Simd.Bitselect);
   }
 
   /** gx += f'·g for an element-wise op, at address local `at` + the slots' offsets. */
@@ -549,8 +557,8 @@ class Kernels {
     c.get(e).lane(Simd.F64x2ExtractLane, 0).call(this.imports.log1p).simd(Simd.F64x2Splat);
     c.get(e).lane(Simd.F64x2ExtractLane, 1).call(this.imports.log1p).lane(0x22 as Simd, 1);
     c.simd(Simd.F64x2Add);
-    // m = −∞ → −∞
-    c.get(m).get(m).splat(-Infinity).simd(Simd.F64x2Eq).simd(Simd.Bitselect);
+    // m = −∞ (both −∞) → −∞
+    c.get(m).get(m).splat(-Infinity).simd(Simd.F64x2Ne).simd(Simd.Bitselect);
   }
 
   nodeBackward(c: Code, node: number): void {

@@ -2,11 +2,17 @@ import { P0, P1, P2, Q0, Q1, Q2 } from '../math.js';
 import { type Code, type ModuleBuilder, Simd, Type } from './emit.js';
 
 /**
- * exp, tanh and sigmoid on two lanes at once, as WebAssembly functions
- * (v128) → v128. exp is fdlibm's `__ieee754_exp` (the one behind V8's
- * Math.exp) step for step, its branches turned into lane selects, so it
- * returns Math.exp's very bits; tanh and sigmoid are then the engine's own
- * (src/engine/math.ts) operation for operation.
+ * exp, tanh and sigmoid on two lanes at once. exp is fdlibm's
+ * `__ieee754_exp` (the one behind V8's Math.exp) step for step, its branches
+ * turned into lane selects, so it returns Math.exp's very bits; tanh and
+ * sigmoid are then the engine's own (src/engine/math.ts) operation for
+ * operation, so the wasm engine's activations equal the js engine's bit for bit.
+ *
+ * Each is written as a list of statements over a set of v128 locals, so that
+ * a kernel can run the same statements for two vectors at once, alternating
+ * (`interleave`): exp is a long chain of dependent operations, and two chains
+ * side by side keep the core busy while each waits. The same statements also
+ * make plain functions (v128) → v128 for the one-node-at-a-time path.
  */
 export interface MathFunctions {
   exp: number;
@@ -14,147 +20,186 @@ export interface MathFunctions {
   sigmoid: number;
 }
 
+/** The v128 locals one vector's statements use: `x` in, `y` out, the rest scratch. */
+export interface Regs {
+  x: number;
+  y: number;
+  t: readonly number[];
+}
+
+/** Locals each vector needs besides x and y. */
+export const SCRATCH = 14;
+
+type Statement = (c: Code, r: Regs) => void;
+
 const bits = (hex: bigint) => new Float64Array(BigInt64Array.of(hex).buffer)[0]!;
 
 // fdlibm e_exp.c
 const O_THRESHOLD = 7.09782712893383973096e2;
-const U_THRESHOLD = -7.45133219101941108420e2;
-const LN2_HI = 6.93147180369123816490e-1;
+const U_THRESHOLD = -7.4513321910194110842e2;
+const LN2_HI = 6.9314718036912381649e-1;
 const LN2_LO = 1.90821492927058770002e-10;
-const INV_LN2 = 1.44269504088896338700;
+const INV_LN2 = 1.442695040888963387;
 const E1 = 1.66666666666666019037e-1;
 const E2 = -2.77777777770155933842e-3;
 const E3 = 6.61375632143793436117e-5;
-const E4 = -1.65339022054652515390e-6;
+const E4 = -1.6533902205465251539e-6;
 const E5 = 4.13813679705723846039e-8;
-/** |x| below this: k = 0 (fdlibm: high word ≤ 0x3fd62e42). */
+/** |x| below this: k = 0 (fdlibm: high word ≤ 0x3fd62e42). Above it, (int)(x/ln2 ± ½) is fdlibm's k, ±1 included. */
 const HALF_LN2 = bits(0x3fd62e4300000000n);
-/** |x| below this (and above the last): k = ±1 (high word < 0x3ff0a2b2). */
-const THREE_HALVES_LN2 = bits(0x3ff0a2b200000000n);
 /** |x| below 2⁻²⁸: exp x = 1 + x. */
 const TINY = bits(0x3e30000000000000n);
 /** 2⁵² + 2⁵¹: adding it leaves a whole number's two's complement in the low bits. */
 const MAGIC = 6755399441055744;
 const MAGIC_BITS = 0x4338000000000000;
 
-export function addMath(m: ModuleBuilder): MathFunctions {
-  const exp = m.func([Type.V128], [Type.V128], Array<Type>(9).fill(Type.V128));
-  emitExp(exp.code);
-  const tanh = m.func([Type.V128], [Type.V128], Array<Type>(6).fill(Type.V128));
-  emitTanh(tanh.code, exp.index);
-  const sigmoid = m.func([Type.V128], [Type.V128], [Type.V128]);
-  emitSigmoid(sigmoid.code, exp.index);
-  return { exp: exp.index, tanh: tanh.index, sigmoid: sigmoid.index };
+/** exp(r.x) into r.y; uses t[0..8]. */
+function expStatements(): Statement[] {
+  const S = (f: (c: Code, x: number, y: number, t: readonly number[]) => void): Statement => {
+    return (c, r) => f(c, r.x, r.y, r.t);
+  };
+  // t: 0 ax, 1 k, 2 hi, 3 lo, 4 r, 5 t, 6 c
+  return [
+    S((c, x, _y, t) => c.get(x).simd(Simd.F64x2Abs).set(t[0]!)),
+    // k = trunc(invln2·x ± ½), and 0 below ½·ln2
+    S((c, x, _y, t) => {
+      c.splat(INV_LN2).get(x).simd(Simd.F64x2Mul);
+      c.splat(-0.5).splat(0.5).get(x).splat(0).simd(Simd.F64x2Lt).simd(Simd.Bitselect);
+      c.simd(Simd.F64x2Add).simd(Simd.F64x2Trunc);
+      c.get(t[0]!).splat(HALF_LN2).simd(Simd.F64x2Ge).simd(Simd.And).set(t[1]!);
+    }),
+    // hi = x − k·ln2hi, lo = k·ln2lo, r = hi − lo, t = r²
+    S((c, x, _y, t) => c.get(x).get(t[1]!).splat(LN2_HI).simd(Simd.F64x2Mul).simd(Simd.F64x2Sub).set(t[2]!)),
+    S((c, _x, _y, t) => c.get(t[1]!).splat(LN2_LO).simd(Simd.F64x2Mul).set(t[3]!)),
+    S((c, _x, _y, t) => c.get(t[2]!).get(t[3]!).simd(Simd.F64x2Sub).tee(t[4]!).get(t[4]!).simd(Simd.F64x2Mul).set(t[5]!)),
+    // c = r − t·(P1 + t·(P2 + t·(P3 + t·(P4 + t·P5))))
+    S((c, _x, _y, t) => {
+      const tt = t[5]!;
+      c.get(t[4]!).get(tt);
+      c.splat(E1).get(tt).splat(E2).get(tt).splat(E3).get(tt).splat(E4).get(tt).splat(E5);
+      for (let i = 0; i < 4; i++) c.simd(Simd.F64x2Mul).simd(Simd.F64x2Add);
+      c.simd(Simd.F64x2Mul).simd(Simd.F64x2Sub).set(t[6]!);
+    }),
+    // y = 1 − ((lo − (r·c)/(2 − c)) − hi)
+    S((c, _x, y, t) => {
+      c.splat(1).get(t[3]!);
+      c.get(t[4]!).get(t[6]!).simd(Simd.F64x2Mul);
+      c.splat(2).get(t[6]!).simd(Simd.F64x2Sub);
+      c.simd(Simd.F64x2Div).simd(Simd.F64x2Sub);
+      c.get(t[2]!).simd(Simd.F64x2Sub).simd(Simd.F64x2Sub).set(y);
+    }),
+    // y·2^k as two exact factors 2^(k>>1)·2^(k−(k>>1)), so that neither overflows
+    // nor goes subnormal: the one rounding is the last product's, as fdlibm's.
+    S((c, _x, _y, t) => {
+      c.get(t[1]!).splat(MAGIC).simd(Simd.F64x2Add).splatI64(MAGIC_BITS).simd(Simd.I64x2Sub).set(t[1]!);
+      c.get(t[1]!).i32(1).simd(Simd.I64x2ShrS).set(t[5]!);
+    }),
+    S((c, _x, y, t) => {
+      c.get(y);
+      c.get(t[5]!).splatI64(1023).simd(Simd.I64x2Add).i32(52).simd(Simd.I64x2Shl);
+      c.simd(Simd.F64x2Mul);
+      c.get(t[1]!).get(t[5]!).simd(Simd.I64x2Sub).splatI64(1023).simd(Simd.I64x2Add).i32(52).simd(Simd.I64x2Shl);
+      c.simd(Simd.F64x2Mul).set(y);
+    }),
+    // Tiny arguments: 1 + x. Beyond the thresholds: ∞ and 0 (NaN stays NaN).
+    S((c, x, y, t) => {
+      c.splat(1).get(x).simd(Simd.F64x2Add).get(y).get(t[0]!).splat(TINY).simd(Simd.F64x2Lt).simd(Simd.Bitselect);
+      c.set(y);
+      c.splat(Infinity).get(y).get(x).splat(O_THRESHOLD).simd(Simd.F64x2Gt).simd(Simd.Bitselect).set(y);
+      c.splat(0).get(y).get(x).splat(U_THRESHOLD).simd(Simd.F64x2Lt).simd(Simd.Bitselect).set(y);
+    }),
+  ];
 }
 
-/** select(a, b, mask): a where the mask is set, else b — operands pushed as a, b, mask. */
-function select(c: Code): Code {
-  return c.simd(Simd.Bitselect);
-}
-
-function emitExp(c: Code): void {
-  const [x, ax, neg, k, hi, lo, r, t, cc, y] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-  c.get(x).simd(Simd.F64x2Abs).set(ax);
-  c.get(x).splat(0).simd(Simd.F64x2Lt).set(neg);
-  // k = (int)(invln2·x ± ½) in general; ±1 below 1.5·ln2; 0 below ½·ln2.
-  c.splat(INV_LN2).get(x).simd(Simd.F64x2Mul);
-  c.splat(-0.5).splat(0.5).get(neg);
-  select(c).simd(Simd.F64x2Add).simd(Simd.F64x2Trunc);
-  c.splat(-1).splat(1).get(neg);
-  select(c);
-  c.get(ax).splat(THREE_HALVES_LN2).simd(Simd.F64x2Lt);
-  // stack: kGeneral, kOne, mask → want kOne where mask
-  c.set(t).set(r).set(k); // t = mask, r = kOne, k = kGeneral
-  c.get(r).get(k).get(t);
-  select(c).set(k);
-  c.splat(0).get(k).get(ax).splat(HALF_LN2).simd(Simd.F64x2Lt);
-  select(c).set(k);
-  // hi = x − k·ln2hi, lo = k·ln2lo, r = hi − lo
-  c.get(x).get(k).splat(LN2_HI).simd(Simd.F64x2Mul).simd(Simd.F64x2Sub).set(hi);
-  c.get(k).splat(LN2_LO).simd(Simd.F64x2Mul).set(lo);
-  c.get(hi).get(lo).simd(Simd.F64x2Sub).set(r);
-  c.get(r).get(r).simd(Simd.F64x2Mul).set(t);
-  // c = r − t·(P1 + t·(P2 + t·(P3 + t·(P4 + t·P5))))
-  c.get(r).get(t);
-  c.splat(E1).get(t);
-  c.splat(E2).get(t);
-  c.splat(E3).get(t);
-  c.splat(E4).get(t).splat(E5).simd(Simd.F64x2Mul).simd(Simd.F64x2Add);
-  c.simd(Simd.F64x2Mul).simd(Simd.F64x2Add);
-  c.simd(Simd.F64x2Mul).simd(Simd.F64x2Add);
-  c.simd(Simd.F64x2Mul).simd(Simd.F64x2Add);
-  c.simd(Simd.F64x2Mul).simd(Simd.F64x2Sub).set(cc);
-  // y = 1 − ((lo − (r·c)/(2 − c)) − hi)
-  c.splat(1);
-  c.get(lo);
-  c.get(r).get(cc).simd(Simd.F64x2Mul);
-  c.splat(2).get(cc).simd(Simd.F64x2Sub);
-  c.simd(Simd.F64x2Div).simd(Simd.F64x2Sub);
-  c.get(hi).simd(Simd.F64x2Sub);
-  c.simd(Simd.F64x2Sub).set(y);
-  // y·2^k, as two exact factors 2^(k>>1)·2^(k−(k>>1)) so that neither overflows
-  // nor goes subnormal: the one rounding is the last product's, as fdlibm's.
-  c.get(k).splat(MAGIC).simd(Simd.F64x2Add).splatI64(MAGIC_BITS).simd(Simd.I64x2Sub).set(k);
-  c.get(k).i32(1).simd(Simd.I64x2ShrS).set(t);
-  c.get(y);
-  c.get(t).splatI64(1023).simd(Simd.I64x2Add).i32(52).simd(Simd.I64x2Shl);
-  c.simd(Simd.F64x2Mul);
-  c.get(k).get(t).simd(Simd.I64x2Sub).splatI64(1023).simd(Simd.I64x2Add).i32(52).simd(Simd.I64x2Shl);
-  c.simd(Simd.F64x2Mul).set(y);
-  // Tiny arguments: 1 + x. Beyond the thresholds: ∞ and 0 (NaN stays NaN).
-  c.splat(1).get(x).simd(Simd.F64x2Add).get(y).get(ax).splat(TINY).simd(Simd.F64x2Lt);
-  select(c).set(y);
-  c.splat(Infinity).get(y).get(x).splat(O_THRESHOLD).simd(Simd.F64x2Gt);
-  select(c).set(y);
-  c.splat(0).get(y).get(x).splat(U_THRESHOLD).simd(Simd.F64x2Lt);
-  select(c);
+/** Runs each statement for every vector in turn before the next statement. */
+export function interleave(c: Code, statements: readonly Statement[], regs: readonly Regs[]): void {
+  for (const s of statements) for (const r of regs) s(c, r);
 }
 
 /**
- * The engine's tanh: Cephes' rational form for |x| ≤ 0.625, x itself below
- * 1e−8, 1 − 2/(e^{2|x|} + 1) with x's sign beyond. A pair of lanes computes
- * only the branches one of them takes.
+ * The engine's tanh of r.x into r.y: Cephes' rational form for |x| ≤ 0.625, x
+ * itself below 1e−8, 1 − 2/(e^{2|x|} + 1) with x's sign beyond. The vectors
+ * compute only the branches one of their lanes takes.
  */
-function emitTanh(c: Code, exp: number): void {
-  const [x, a, far, big, s, r, z] = [0, 1, 2, 3, 4, 5, 6];
-  c.get(x).simd(Simd.F64x2Abs).set(a);
-  c.get(a).splat(0.625).simd(Simd.F64x2Gt).set(far);
-  c.get(far).simd(Simd.AnyTrue).if();
+export function tanh(c: Code, regs: readonly Regs[]): void {
+  // t: 0..8 exp's; 9 |x|, 10 far mask, 11 far result, 12 s, 13 near result
+  const exp = expStatements();
+  const inner = regs.map((r) => ({ x: r.t[10]!, y: r.t[11]!, t: r.t }));
+  for (const r of regs) {
+    c.get(r.x).simd(Simd.F64x2Abs).set(r.t[9]!);
+    c.splat(0).set(r.t[11]!);
+    c.splat(0).set(r.t[13]!);
+  }
+  // any lane beyond 0.625?
+  regs.forEach((r, i) => {
+    c.get(r.t[9]!).splat(0.625).simd(Simd.F64x2Gt);
+    if (i > 0) c.simd(Simd.Or);
+  });
+  c.simd(Simd.AnyTrue).if();
   {
-    // z = 1 − 2/(exp(2a) + 1), negated where x < 0
-    c.splat(1).splat(2);
-    c.get(a).get(a).simd(Simd.F64x2Add).call(exp).splat(1).simd(Simd.F64x2Add);
-    c.simd(Simd.F64x2Div).simd(Simd.F64x2Sub).set(z);
-    c.get(z).simd(Simd.F64x2Neg).get(z).get(x).splat(0).simd(Simd.F64x2Lt);
-    select(c).set(big);
+    for (const r of regs) c.get(r.t[9]!).get(r.t[9]!).simd(Simd.F64x2Add).set(r.t[10]!);
+    interleave(c, exp, inner);
+    for (const r of regs) {
+      // z = 1 − 2/(e + 1), negated where x < 0
+      c.splat(1).splat(2).get(r.t[11]!).splat(1).simd(Simd.F64x2Add).simd(Simd.F64x2Div).simd(Simd.F64x2Sub);
+      c.set(r.t[11]!);
+      c.get(r.t[11]!).simd(Simd.F64x2Neg).get(r.t[11]!).get(r.x).splat(0).simd(Simd.F64x2Lt).simd(Simd.Bitselect);
+      c.set(r.t[11]!);
+    }
   }
   c.end();
-  c.get(far).simd(Simd.I64x2AllTrue).i32(1).op(0x47 /* i32.ne */).if();
-  {
+  // any lane not beyond 0.625 (NaN included: it takes this branch, as in the engine)?
+  regs.forEach((r, i) => {
+    c.get(r.t[9]!).splat(0.625).simd(Simd.F64x2Gt).simd(Simd.I64x2AllTrue);
+    if (i > 0) c.op(0x71); // i32.and
+  });
+  c.op(0x45).if(); // i32.eqz
+  for (const r of regs) {
     // x + x·s·((P0·s + P1)·s + P2) / (((s + Q0)·s + Q1)·s + Q2)
-    c.get(x).get(x).simd(Simd.F64x2Mul).set(s);
-    c.get(x);
-    c.get(x).get(s).simd(Simd.F64x2Mul);
+    const s = r.t[12]!;
+    c.get(r.x).get(r.x).simd(Simd.F64x2Mul).set(s);
+    c.get(r.x);
+    c.get(r.x).get(s).simd(Simd.F64x2Mul);
     c.splat(P0).get(s).simd(Simd.F64x2Mul).splat(P1).simd(Simd.F64x2Add);
     c.get(s).simd(Simd.F64x2Mul).splat(P2).simd(Simd.F64x2Add);
     c.simd(Simd.F64x2Mul);
     c.get(s).splat(Q0).simd(Simd.F64x2Add).get(s).simd(Simd.F64x2Mul).splat(Q1).simd(Simd.F64x2Add);
     c.get(s).simd(Simd.F64x2Mul).splat(Q2).simd(Simd.F64x2Add);
-    c.simd(Simd.F64x2Div).simd(Simd.F64x2Add).set(r);
-    c.get(x).get(r).get(a).splat(1e-8).simd(Simd.F64x2Lt);
-    select(c).set(r);
+    c.simd(Simd.F64x2Div).simd(Simd.F64x2Add);
+    c.get(r.x).get(r.t[9]!).splat(1e-8).simd(Simd.F64x2Ge).simd(Simd.Bitselect).set(r.t[13]!);
   }
   c.end();
-  c.get(big).get(r).get(far);
-  select(c);
+  for (const r of regs) {
+    c.get(r.t[11]!).get(r.t[13]!).get(r.t[9]!).splat(0.625).simd(Simd.F64x2Gt).simd(Simd.Bitselect).set(r.y);
+  }
 }
 
-/** 1/(1 + e^−x) for x ≥ 0, e^x/(1 + e^x) below: both from e = exp(−|x|). */
-function emitSigmoid(c: Code, exp: number): void {
-  const [x, e] = [0, 1];
-  c.get(x).simd(Simd.F64x2Abs).simd(Simd.F64x2Neg).call(exp).set(e);
-  c.splat(1).splat(1).get(e).simd(Simd.F64x2Add).simd(Simd.F64x2Div);
-  c.get(e).splat(1).get(e).simd(Simd.F64x2Add).simd(Simd.F64x2Div);
-  c.get(x).splat(0).simd(Simd.F64x2Ge);
-  select(c);
+/** The engine's sigmoid of r.x into r.y: 1/(1 + e^−x) for x ≥ 0, e^x/(1 + e^x) below, e = exp(−|x|). */
+export function sigmoid(c: Code, regs: readonly Regs[]): void {
+  const inner = regs.map((r) => ({ x: r.t[10]!, y: r.t[11]!, t: r.t }));
+  for (const r of regs) c.get(r.x).simd(Simd.F64x2Abs).simd(Simd.F64x2Neg).set(r.t[10]!);
+  interleave(c, expStatements(), inner);
+  for (const r of regs) {
+    const e = r.t[11]!;
+    c.splat(1).splat(1).get(e).simd(Simd.F64x2Add).simd(Simd.F64x2Div);
+    c.get(e).splat(1).get(e).simd(Simd.F64x2Add).simd(Simd.F64x2Div);
+    c.get(r.x).splat(0).simd(Simd.F64x2Ge).simd(Simd.Bitselect).set(r.y);
+  }
+}
+
+/** exp of r.x into r.y. */
+export function exp(c: Code, regs: readonly Regs[]): void {
+  interleave(c, expStatements(), regs);
+}
+
+/** exp, tanh and sigmoid as functions (v128) → v128, for the one-node-at-a-time path. */
+export function addMath(m: ModuleBuilder): MathFunctions {
+  const make = (body: (c: Code, regs: readonly Regs[]) => void) => {
+    const f = m.func([Type.V128], [Type.V128], Array<Type>(SCRATCH + 1).fill(Type.V128));
+    const r: Regs = { x: 0, y: 1, t: Array.from({ length: SCRATCH }, (_, i) => i + 2) };
+    body(f.code, [r]);
+    f.code.get(r.y);
+    return f.index;
+  };
+  return { exp: make(exp), tanh: make(tanh), sigmoid: make(sigmoid) };
 }
