@@ -16,6 +16,8 @@ export interface TrainingOptions {
   batchSize: number;
   /** Default "wasm" (which needs WebAssembly SIMD: see `engineToRun`). */
   engine?: Kernels;
+  /** The training rows, when known: the wasm engine keeps a copy and gathers each batch from it. */
+  data?: { x: Matrix; y: Matrix };
   /** Default "mse". */
   loss?: LossName;
   /**
@@ -60,7 +62,7 @@ export class CompiledMLP {
     if ((options.engine ?? 'wasm') === 'wasm') {
       // One thread: a batch takes the kernels tens to hundreds of microseconds,
       // and handing half of it to another thread costs about as much (see README).
-      return new CompiledMLP(mlp, program, [new WasmTape(program, options.batchSize)], unitsPerRow(loss, mlp.outputSize));
+      return new CompiledMLP(mlp, program, [new WasmTape(program, options.batchSize, options.data)], unitsPerRow(loss, mlp.outputSize));
     }
     const shards = shardsFor(program, options.batchSize);
     const lanes = Math.ceil(options.batchSize / shards);
@@ -93,6 +95,12 @@ export class CompiledMLP {
   /** ∂L/∂parameter after `lossAndGradients`. */
   get grads(): Float64Array {
     return this.combined;
+  }
+
+  /** The plain SGD step in the engine's kernels (wasm only): params ← params − lr·grads. */
+  get descend(): ((lr: number) => void) | undefined {
+    const tape = this.tapes[0]!;
+    return tape instanceof WasmTape ? (lr) => tape.descend(lr) : undefined;
   }
 
   /** Threads sharing each batch. */

@@ -190,7 +190,7 @@ async function runEpochs(step: Step, x: Matrix, y: Matrix, options: LoopOptions)
       if (!Number.isFinite(loss) || loss > DIVERGED * Math.max(startLoss, 1e-6)) {
         throw new DivergenceError(epoch, b + 1, loss, startLoss);
       }
-      optimizer.update(step.params, step.grads, lr);
+      optimizer.update(step.params, step.grads, lr, step.descend);
       step.updated();
       weightedLoss += loss * rows.length;
       options.onBatch?.({
@@ -238,6 +238,8 @@ interface Step {
   grads: Float64Array;
   /** The batch's loss before the step; leaves the gradients in `grads`. */
   run(rows: Int32Array): number | Promise<number>;
+  /** The plain SGD step over `params` and `grads`, where the engine has one. */
+  descend?: (lr: number) => void;
   /** Tells the engine that `params` changed. */
   updated(): void;
   /** The loss on other rows, without touching the gradients. */
@@ -281,6 +283,7 @@ function graphStep(mlp: MLP, x: Matrix, y: Matrix, kind: LossName, batchSize: nu
 async function compiledStep(mlp: MLP, x: Matrix, y: Matrix, options: LoopOptions): Promise<Step> {
   const net = await CompiledMLP.forTraining(mlp, {
     engine: options.engine === 'js' ? 'js' : 'wasm',
+    data: { x, y },
     batchSize: Math.min(options.batchSize, x.rows),
     threads: options.threads,
     loss: options.loss,
@@ -289,6 +292,7 @@ async function compiledStep(mlp: MLP, x: Matrix, y: Matrix, options: LoopOptions
     params: net.params,
     grads: net.grads,
     run: (rows) => net.lossAndGradients(x, y, rows),
+    descend: net.descend,
     updated() {},
     loss: (vx, vy) => net.loss(vx, vy),
     finish: () => net.push(),

@@ -236,6 +236,7 @@ export const I32 = {
   sub: 0x6b,
   mul: 0x6c,
   and: 0x71,
+  shl: 0x74,
   shrS: 0x75,
 } as const;
 export const F64 = { add: 0xa0, sub: 0xa1, mul: 0xa2, div: 0xa3 } as const;

@@ -19,6 +19,10 @@ export interface Layout {
   transposed: number;
   /** Rows to load, row-major, `inputs` numbers each: the batch as the caller hands it over. */
   chunk: number;
+  /** Address of each lane's row (i32): in the chunk, or in `data`. */
+  rowTable: number;
+  /** Rows kept in memory for the whole training (row-major like the chunk), when they fit. */
+  data: number;
   /** ∂L/∂output for each output, for backward. */
   seeds: number;
   /** Byte offset of each input's first lane (i32). */
@@ -29,7 +33,7 @@ export interface Layout {
 const align = (n: number) => Math.ceil(n / 16) * 16;
 const even = (n: number) => n + (n & 1);
 
-export function layoutOf(program: Program, plan: Plan, lanes: number): Layout {
+export function layoutOf(program: Program, plan: Plan, lanes: number, dataBytes = 0): Layout {
   // One slot more than the plan's: where inputs that the graph never reads are loaded.
   const slotBytes = (plan.slots + 1) * lanes * 8;
   let width = 0;
@@ -43,8 +47,10 @@ export function layoutOf(program: Program, plan: Plan, lanes: number): Layout {
   const chunk = transposed + align(lanes * width * 8);
   const seeds = chunk + align(lanes * program.inputNodes.length * 8);
   const inputTable = seeds + align(program.outputNodes.length * 8);
-  const bytes = inputTable + align(program.inputNodes.length * 4);
-  return { lanes, constants, params, grads, values, nodeGrads, transposed, chunk, seeds, inputTable, bytes };
+  const rowTable = inputTable + align(program.inputNodes.length * 4);
+  const data = rowTable + align(lanes * 4);
+  const bytes = data + align(dataBytes) + 32; // a block may read a pair past the last row's end
+  return { lanes, constants, params, grads, values, nodeGrads, transposed, chunk, rowTable, data, seeds, inputTable, bytes };
 }
 
 /** Functions imported from JavaScript for the rare ops that have no kernel: x ** k, log, log1p. */
@@ -105,7 +111,32 @@ export function emitModule(program: Program, plan: Plan, layout: Layout): { byte
   }
   m.export('forward', forward.index);
   m.export('backward', backward.index);
+  m.export('descend', descend(m, layout, program.parameterCount));
   return { bytes: m.bytes(Math.ceil(layout.bytes / 65536)), constants };
+}
+
+/** descend(lr): params ← params − lr·grads, the plain SGD step, two parameters at a time. */
+function descend(m: ModuleBuilder, layout: Layout, count: number): number {
+  const f = m.func([Type.F64], [], [Type.I32, Type.V128]);
+  const c = f.code;
+  const [lr, at, rate] = [0, 1, 2];
+  c.get(lr).simd(Simd.F64x2Splat).set(rate);
+  const pairs = Math.floor(count / 2);
+  if (pairs > 0) {
+    c.i32(0).set(at);
+    c.loop();
+    c.get(at);
+    c.get(at).load(layout.params).get(rate).get(at).load(layout.grads).simd(Simd.F64x2Mul).simd(Simd.F64x2Sub);
+    c.store(layout.params);
+    c.get(at).i32(16).op(I32.add).tee(at).i32(pairs * 16).op(I32.ltS).brIf(0);
+    c.end();
+  }
+  if (count % 2) {
+    const last = (count - 1) * 8;
+    c.i32(0).i32(0).f64Load(layout.params + last).get(lr).i32(0).f64Load(layout.grads + last).op(F64.mul).op(F64.sub);
+    c.f64Store(layout.params + last);
+  }
+  return f.index;
 }
 
 // Locals of every step function: param 0 = rows; then i32 scratch, then v128 scratch.
@@ -194,26 +225,26 @@ class Kernels {
     c.end();
   }
 
-  /** Copies the chunk (rows × inputs, row-major, rows rounded up to even) into the input slots. */
+  /**
+   * Copies each lane's row (from `rowTable`: in the chunk or the kept data)
+   * into the input slots, a row at a time, so that each row is read in order.
+   */
   load(c: Code): void {
     const inputs = this.program.inputNodes.length;
     this.pairs(c);
-    // a = input c's table entry address, b = its first lane's address, d = source address
-    c.i32(0).set(I.a);
-    c.block().loop();
-    c.get(I.a).i32(inputs * 4).op(I32.geS).brIf(1);
-    c.get(I.a).i32Load(this.layout.inputTable).set(I.b);
-    c.get(I.a).i32(2).op(I32.mul).i32(this.layout.chunk).op(I32.add).set(I.d);
+    // lp = the lane's byte offset in a slot; d = its row; a = the input table entry (4 bytes each)
     c.i32(0).set(I.lp);
     c.block().loop();
     c.get(I.lp).get(I.pairBytes).op(I32.geS).brIf(1);
-    c.get(I.b).get(I.lp).op(I32.add);
-    c.get(I.d).f64Load();
+    c.get(I.lp).i32(1).op(I32.shrS).i32Load(this.layout.rowTable).set(I.d);
+    c.i32(0).set(I.a);
+    c.loop();
+    c.get(I.a).i32Load(this.layout.inputTable).get(I.lp).op(I32.add);
+    c.get(I.a).i32(1).op(I32.shl).get(I.d).op(I32.add).f64Load();
     c.f64Store();
-    c.get(I.d).i32(inputs * 8).op(I32.add).set(I.d);
+    c.get(I.a).i32(4).op(I32.add).tee(I.a).i32(inputs * 4).op(I32.ltS).brIf(0);
+    c.end();
     c.get(I.lp).i32(8).op(I32.add).set(I.lp).br(0);
-    c.end().end();
-    c.get(I.a).i32(4).op(I32.add).set(I.a).br(0);
     c.end().end();
   }
 
@@ -287,9 +318,38 @@ class Kernels {
    */
   layerBackward(c: Code, L: Layer): void {
     this.pairs(c);
-    this.transpose(c, L);
-    this.weightGradients(c, L);
+    // A layer over the data's columns reads its inputs straight from the rows
+    // being loaded (they are already row by row); any other is transposed first.
+    const fromRows = this.readsRows(L);
+    if (fromRows) {
+      this.weightGradients(c, L, true);
+      if (L.bias >= 0) this.biasGradients(c, L);
+    } else {
+      this.transpose(c, L);
+      this.weightGradients(c, L, false);
+    }
     if (L.inputGrads) this.inputGradients(c, L);
+  }
+
+  /** Whether the layer's inputs are the program's first inputs, in order: then each lane's row holds them. */
+  private readsRows(L: Layer): boolean {
+    const inputs = this.program.inputNodes;
+    if (L.inputs > inputs.length) return false;
+    for (let i = 0; i < L.inputs; i++) if (inputs[i]! < 0 || this.plan.slot[inputs[i]!] !== L.input + i) return false;
+    return true;
+  }
+
+  /** ∂L/∂bias[o] += Σ_rows g[o], in row order. */
+  private biasGradients(c: Code, L: Layer): void {
+    c.i32(this.grad(L.output)).set(I.a);
+    c.i32(this.layout.grads + L.bias * 8).set(I.f);
+    this.repeat(c, I.j, L.outputs, () => {
+      c.f64(0).set(F0);
+      this.eachRow(c, () => c.get(F0).get(I.a).get(I.lp).op(I32.add).f64Load().op(F64.add).set(F0));
+      c.get(I.f).get(I.f).f64Load().get(F0).op(F64.add).f64Store();
+      c.get(I.a).i32(this.slotBytes).op(I32.add).set(I.a);
+      c.get(I.f).i32(L.bo * 8).op(I32.add).set(I.f);
+    });
   }
 
   /** transposed[l][i] = in[i][l], then 1 for the bias and 0 to an even width. */
@@ -312,7 +372,7 @@ class Kernels {
     });
   }
 
-  private weightGradients(c: Code, L: Layer): void {
+  private weightGradients(c: Code, L: Layer, fromRows: boolean): void {
     const width = even(L.inputs + 1);
     const sb = this.slotBytes;
     const pg = this.layout.grads;
@@ -324,11 +384,14 @@ class Kernels {
       const g = (o: number) => V0 + 8 + o;
       const x = (q: number) => V0 + 12 + q;
       for (let o = 0; o < outs; o++) for (let q = 0; q < pairs; q++) c.splat(0).set(acc(o, q));
-      // d = g of the block's first output at row l; e = transposed row l at the block's first input
+      // d = g of the block's first output at row l; e = row l at the block's first input
+      // (transposed rows: e steps by a row; the data's rows: k steps through the row table)
       c.get(I.a).set(I.d);
-      c.get(I.b).set(I.e);
+      if (fromRows) c.i32(this.layout.rowTable).set(I.k);
+      else c.get(I.b).set(I.e);
       c.get(I.rows).tee(I.n).if();
       c.loop();
+      if (fromRows) c.get(I.k).i32Load().get(I.b).op(I32.add).set(I.e);
       for (let q = 0; q < pairs; q++) c.get(I.e).load(q * 16).set(x(q));
       for (let o = 0; o < outs; o++) {
         c.get(I.d).load64Splat(o * sb).set(g(o));
@@ -337,7 +400,8 @@ class Kernels {
         }
       }
       c.get(I.d).i32(8).op(I32.add).set(I.d);
-      c.get(I.e).i32(width * 8).op(I32.add).set(I.e);
+      if (fromRows) c.get(I.k).i32(4).op(I32.add).set(I.k);
+      else c.get(I.e).i32(width * 8).op(I32.add).set(I.e);
       c.get(I.n).i32(1).op(I32.sub).tee(I.n).brIf(0);
       c.end();
       c.end();
@@ -354,7 +418,7 @@ class Kernels {
       }
     };
     const fullInputs = Math.floor(L.inputs / 4);
-    let restRoles = 'w'.repeat(L.inputs % 4) + (L.bias >= 0 ? 'b' : '');
+    let restRoles = 'w'.repeat(L.inputs % 4) + (L.bias >= 0 && !fromRows ? 'b' : '');
     if (restRoles.length % 2) restRoles += '-';
     // a = g of the output block's first output; f = its bias gradient; lp = its first weight's gradient
     c.i32(this.grad(L.output)).set(I.a);
@@ -362,7 +426,7 @@ class Kernels {
     c.i32(pg + L.w * 8).set(I.lp);
     const overInputs = (outs: number) => {
       // b = the input block's column in the transposed rows; c = gradient of w[block's o][block's i]
-      c.i32(this.layout.transposed).set(I.b);
+      c.i32(fromRows ? 0 : this.layout.transposed).set(I.b);
       c.get(I.lp).set(I.c);
       this.repeat(c, I.h, fullInputs, () => {
         block(outs, 'wwww');
