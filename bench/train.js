@@ -1,18 +1,27 @@
 // Training throughput: `npm run bench`. For each workload, rows/s (epochs ×
 // rows / training seconds; data generation excluded), the median of several
-// runs, for the object graph, the compiled engine and a hand-fused reference
-// that lives only here, all in one run, with the ratios. The engines take
-// turns within each round, so that a slow spell of the machine hits them alike.
-// All single-threaded, except the last column: the compiled engine as
-// `autograd train` runs it, sharing big batches with a second thread.
+// runs, for the three engines (object graph, js tape, WebAssembly kernels) and
+// a hand-fused plain-JS reference that lives only here, all in one run, with
+// the ratios. The engines take turns within each round, so that a slow spell
+// of the machine hits them alike. All on one thread.
 // Then the peers on the same rows, batch size and learning rate, one thread
-// each (bench/peers.py: scikit-learn and PyTorch float64, where installed).
+// each (bench/peers.py: scikit-learn and PyTorch float64, where installed),
+// and the wasm engine against the faster of them.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MLP, parameterCount, Random, trainLoop } from '../dist/index.js';
+import {
+  CompiledMLP,
+  compile,
+  MLP,
+  parameterCount,
+  Random,
+  trainLoop,
+  Value,
+  WasmTape,
+} from '../dist/index.js';
 import { FusedMLP } from './reference.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -133,12 +142,13 @@ const header = [
   'layers',
   'batch',
   'rows',
-  'object graph',
-  'compiled',
+  'graph',
+  'js',
+  'wasm',
   'reference',
-  'compiled/ref',
-  'compiled/graph',
-  'compiled, 2 threads',
+  'wasm/ref',
+  'wasm/js',
+  'js/ref',
 ];
 const table = [header];
 const measured = [];
@@ -146,9 +156,9 @@ for (const w of workloads) {
   const data = synthetic(w);
   const withGraph = parameterCount(w.layers) <= GRAPH_LIMIT;
   const engines = [
-    ({ epochs, rows }) => timeEngine('compiled', 1, w, data, epochs, rows),
+    ({ epochs, rows }) => timeEngine('js', 1, w, data, epochs, rows),
+    ({ epochs, rows }) => timeEngine('wasm', 1, w, data, epochs, rows),
     ({ epochs }) => timeReference(w, data, epochs),
-    ({ epochs, rows }) => timeEngine('compiled', 2, w, data, epochs, rows),
   ];
   // The object graph first, as it always ran: after the others its garbage collector starts from a fuller heap.
   const rates = await measureAll(
@@ -156,19 +166,20 @@ for (const w of workloads) {
     w,
   );
   const graph = withGraph ? rates.shift() : undefined;
-  const [compiled, reference, threaded] = rates;
-  measured.push({ w, data, compiled });
+  const [js, wasm, reference] = rates;
+  measured.push({ w, data, wasm });
   table.push([
     w.name,
     w.layers.join(','),
     String(w.batchSize),
     fmt(w.rows),
     graph ? fmt(graph.rate) + (graph.size.rows < w.rows ? '*' : '') : '—',
-    fmt(compiled.rate),
+    fmt(js.rate),
+    fmt(wasm.rate),
     fmt(reference.rate),
-    `${(compiled.rate / reference.rate).toFixed(2)}×`,
-    graph ? `${(compiled.rate / graph.rate).toFixed(1)}×` : '—',
-    fmt(threaded.rate),
+    `${(wasm.rate / reference.rate).toFixed(2)}×`,
+    `${(wasm.rate / js.rate).toFixed(2)}×`,
+    `${(js.rate / reference.rate).toFixed(2)}×`,
   ]);
 }
 const widths = header.map((_, c) => Math.max(...table.map((row) => row[c].length)));
@@ -177,12 +188,78 @@ for (const row of table) {
 }
 console.log();
 console.log('* timed on the first rows only (one partial epoch), to keep the run short.');
-console.log('2 threads: small batches stay on one thread, where handing over would cost more than it saves.');
 console.log(
   `— not run: over ${GRAPH_LIMIT.toLocaleString('en-US')} parameters, the object graph of a batch does not fit in memory.`,
 );
 
 peers(measured);
+more();
+
+/** Set-up, prediction and a whole command: the other figures the engine is held to. */
+function more() {
+  console.log();
+  // Compiling: the graph (built by MLP.call, lowered by compile) and then the kernels.
+  const mlp = new MLP([784, 128, 10], { random: new Random(2) });
+  let start = performance.now();
+  const x = Array.from({ length: 784 }, () => new Value(0));
+  const program = compile({ inputs: x, parameters: mlp.parameters(), outputs: mlp.call(x) });
+  const graphMs = performance.now() - start;
+  start = performance.now();
+  new WasmTape(program, 32);
+  const kernelMs = performance.now() - start;
+  console.log(
+    `784,128,10: kernels generated and compiled in ${kernelMs.toFixed(0)} ms (the graph built and lowered first: ${graphMs.toFixed(0)} ms)`,
+  );
+
+  // Prediction: 1,000,000 rows through 10,64,64,1, in chunks of 256 rows.
+  const net = new MLP([10, 64, 64, 1], { random: new Random(2) });
+  const random = new Random(5);
+  const rows = 1_000_000;
+  const features = { rows, cols: 10, data: Float64Array.from({ length: rows * 10 }, () => random.normal()) };
+  const out = new Float64Array(rows);
+  const rates = {};
+  for (const engine of ['js', 'wasm']) {
+    const predictor = CompiledMLP.forPrediction(net, engine);
+    predictor.predictInto({ rows: 1000, cols: 10, data: features.data.subarray(0, 10_000) }, out); // warm-up
+    const times = [];
+    for (let k = 0; k < 3; k++) {
+      const t = performance.now();
+      predictor.predictInto(features, out);
+      times.push(performance.now() - t);
+    }
+    rates[engine] = rows / (median(times) / 1000);
+  }
+  console.log(
+    `predict 1,000,000 rows, 10,64,64,1: wasm ${fmt(rates.wasm)} rows/s, js ${fmt(rates.js)} rows/s (the kernels alone; no CSV)`,
+  );
+
+  // A whole command, as a user runs it: 20,000 rows × 10 features, 10,64,64,1, batch 64, 10 epochs.
+  const dir = mkdtempSync(join(tmpdir(), 'autograd-bench-'));
+  try {
+    const csv = join(dir, 'wide.csv');
+    const data = synthetic({ layers: [10, 64, 64, 1], rows: 20_000 });
+    const lines = ['x0,x1,x2,x3,x4,x5,x6,x7,x8,x9,y'];
+    for (let r = 0; r < 20_000; r++) {
+      const cells = Array.from(data.x.data.subarray(r * 10, r * 10 + 10), (v) => v.toFixed(6));
+      lines.push([...cells, data.y.data[r].toFixed(6)].join(','));
+    }
+    writeFileSync(csv, lines.join('\n') + '\n');
+    const bin = fileURLToPath(new URL('../bin/autograd.js', import.meta.url));
+    const args = [bin, 'train', csv, '-l', '10,64,64,1', '-b', '64', '-e', '10', '-q', '--out', join(dir, 'm.json')];
+    const walls = [];
+    for (let k = 0; k < 3; k++) {
+      const t = performance.now();
+      const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
+      walls.push((performance.now() - t) / 1000);
+      if (r.status !== 0) throw new Error(`autograd train exited ${r.status}`);
+    }
+    console.log(
+      `autograd train, 20,000 × 10, 10,64,64,1, batch 64, 10 epochs: ${median(walls).toFixed(2)} s wall (start to exit, median of 3)`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** The peers on the same rows, run by bench/peers.py; skipped, and said so, without Python or the packages. */
 function peers(results) {
@@ -221,19 +298,19 @@ function peers(results) {
         .split('\n')
         .map((line) => [JSON.parse(line).name, JSON.parse(line)]),
     );
-    const head = ['workload', 'layers', 'compiled', 'scikit-learn', 'PyTorch f64', 'compiled/best peer'];
+    const head = ['workload', 'layers', 'wasm', 'scikit-learn', 'PyTorch f64', 'wasm/best peer'];
     const rows = [head];
-    for (const { w, compiled } of results) {
+    for (const { w, wasm } of results) {
       const p = byName.get(w.name) ?? {};
       const rates = [p['scikit-learn'], p.PyTorch].filter((v) => typeof v === 'number');
       const best = rates.length ? Math.max(...rates) : undefined;
       rows.push([
         w.name,
         w.layers.join(','),
-        fmt(compiled.rate),
+        fmt(wasm.rate),
         typeof p['scikit-learn'] === 'number' ? fmt(p['scikit-learn']) : 'not installed',
         typeof p.PyTorch === 'number' ? fmt(p.PyTorch) : 'not installed',
-        best ? `${(compiled.rate / best).toFixed(2)}×` : '—',
+        best ? `${(wasm.rate / best).toFixed(2)}×` : '—',
       ]);
     }
     const w = head.map((_, c) => Math.max(...rows.map((row) => row[c].length)));

@@ -2,7 +2,8 @@
 export { Value, sum, topologicalOrder, type Operand } from './engine/value.js';
 export { compile, Op, type Program, type CompileSpec } from './engine/compile.js';
 export { Tape } from './engine/tape.js';
-export { ENGINES, type Engine } from './engine/engine.js';
+export { ENGINES, DEFAULT_ENGINE, engineToRun, hasWasmSimd, type Engine } from './engine/engine.js';
+export { WasmTape } from './engine/wasm/wasm-tape.js';
 export { CompiledMLP } from './nn/compiled-mlp.js';
 export { Neuron } from './nn/neuron.js';
 export { Layer } from './nn/layer.js';

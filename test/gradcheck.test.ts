@@ -13,7 +13,7 @@ describe('gradcheck', () => {
   const x = batch(8, 3, 1);
   const y = batch(8, 2, 2);
 
-  it.each(['compiled', 'graph'] as const)('passes the %s engine on every layer', async (engine) => {
+  it.each(['wasm', 'js', 'graph'] as const)('passes the %s engine on every layer', async (engine) => {
     const mlp = new MLP([3, 5, 4, 2], { random: new Random(3) });
     const result = await gradcheck(mlp, x, y, { engine });
     expect(result.passed).toBe(true);

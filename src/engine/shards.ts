@@ -35,7 +35,14 @@ export function shardsFor(program: Program, batchSize: number): 1 | 2 {
  * Loads `rows` of x and y into the tape's lanes, runs forward, and backward
  * with ∂L/∂(row loss) = `scale` in every lane. Returns the rows' summed loss.
  */
-export function runShard(tape: Tape | WasmTape, x: Matrix, y: Matrix, rows: Int32Array, scale: number, gather = true): number {
+export function runShard(
+  tape: Tape | WasmTape,
+  x: Matrix,
+  y: Matrix,
+  rows: Int32Array,
+  scale: number,
+  gather = true,
+): number {
   const total = forwardRows(tape, x, y, rows, gather);
   seed[0] = scale;
   tape.backward(seed);

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { compile, type Program } from '../engine/compile.js';
+import { engineToRun } from '../engine/engine.js';
 import type { Matrix } from '../engine/matrix.js';
 import { forwardRows, runShard, ShardHelper, shardsFor } from '../engine/shards.js';
 import { Tape } from '../engine/tape.js';
@@ -14,7 +15,7 @@ export type Kernels = 'wasm' | 'js';
 export interface TrainingOptions {
   /** Most rows in one batch. */
   batchSize: number;
-  /** Default "wasm" (which needs WebAssembly SIMD: see `engineToRun`). */
+  /** Default "wasm"; "js" where WebAssembly SIMD is missing (`engineToRun`). */
   engine?: Kernels;
   /** The training rows, when known: the wasm engine keeps a copy and gathers each batch from it. */
   data?: { x: Matrix; y: Matrix };
@@ -59,10 +60,15 @@ export class CompiledMLP {
   static async forTraining(mlp: MLP, options: TrainingOptions): Promise<CompiledMLP> {
     const loss = options.loss ?? 'mse';
     const program = compileNetwork(mlp, loss);
-    if ((options.engine ?? 'wasm') === 'wasm') {
+    if (engineToRun(options.engine ?? 'wasm') === 'wasm') {
       // One thread: a batch takes the kernels tens to hundreds of microseconds,
       // and handing half of it to another thread costs about as much (see README).
-      return new CompiledMLP(mlp, program, [new WasmTape(program, options.batchSize, options.data)], unitsPerRow(loss, mlp.outputSize));
+      return new CompiledMLP(
+        mlp,
+        program,
+        [new WasmTape(program, options.batchSize, options.data)],
+        unitsPerRow(loss, mlp.outputSize),
+      );
     }
     const shards = shardsFor(program, options.batchSize);
     const lanes = Math.ceil(options.batchSize / shards);
@@ -84,7 +90,8 @@ export class CompiledMLP {
   /** For `predictInto` only. */
   static forPrediction(mlp: MLP, engine: Kernels = 'wasm', lanes = 256): CompiledMLP {
     const program = compileNetwork(mlp, null);
-    return new CompiledMLP(mlp, program, [engine === 'wasm' ? new WasmTape(program, lanes) : new Tape(program, lanes)]);
+    const tape = engineToRun(engine) === 'wasm' ? new WasmTape(program, lanes) : new Tape(program, lanes);
+    return new CompiledMLP(mlp, program, [tape]);
   }
 
   /** Flat parameters, in `mlp.parameters()` order; an optimiser may change them in place. */

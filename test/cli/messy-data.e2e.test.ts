@@ -98,7 +98,7 @@ describe('messy data: an error at the cell, never a silently wrong model', () =>
       'an object graph too big for memory is refused at once',
       [moons, '-l', '2,256,256,1', '-b', '1000', '--engine', 'graph'],
       2,
-      /^autograd: error: --engine: the object graph of one batch .* use the compiled engine/,
+      /^autograd: error: --engine: the object graph of one batch .* use the wasm engine \(the default\), the js engine or a smaller batch/,
     ],
     ['a file that is not text', ['/dev/zero'], 1, /^autograd: error: \/dev\/zero line 1: has a NUL byte/],
   ])('%s', async (_what, args, code, message) => {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,43 @@ describe('the built binary', () => {
     const r = autograd(args);
     expect(r.stderr).toMatch(stderr);
     expect(r.code).toBe(code);
+  });
+});
+
+describe('where WebAssembly SIMD is missing', () => {
+  // Node without a JIT (--jitless) has no WebAssembly at all: the wasm engine
+  // falls back to the js engine, says so in one line, and computes the same numbers.
+  const jitless = (args: string[], cwd: string) => {
+    const r = spawnSync(process.execPath, ['--jitless', BIN, ...args], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    // V8's own notice about the flag is not ours.
+    const stderr = r.stderr.replace(/^Warning: disabling flag --expose_wasm.*\n/m, '');
+    return { code: r.status, stdout: r.stdout, stderr };
+  };
+
+  it('trains and predicts with the js engine, saying so once, with the same weights and predictions', () => {
+    const dir = tempDir();
+    const args = ['train', moons, '-l', '2,4,1', '-e', '2', '-q'];
+    const fallback = jitless([...args, '--out', 'a.json'], dir);
+    expect(fallback.stderr).toBe(
+      'autograd: warning: WebAssembly SIMD is not available in this Node.js; using --engine js\n',
+    );
+    expect(fallback.code).toBe(0);
+    expect(autograd([...args, '--out', join(dir, 'b.json')]).code).toBe(0);
+    const weights = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8')).parameters;
+    expect(weights('a.json')).toEqual(weights('b.json'));
+    const predicted = jitless(['predict', '-m', 'a.json', moons], dir);
+    expect(predicted.stderr).toMatch(/^autograd: warning: WebAssembly SIMD is not available/);
+    expect(predicted.stdout).toBe(autograd(['predict', '-m', join(dir, 'a.json'), moons]).stdout);
+  });
+
+  it('says nothing when the js engine was asked for', () => {
+    const r = jitless(['train', moons, '-l', '2,4,1', '-e', '1', '-q', '--engine', 'js', '--out', 'c.json'], tempDir());
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 });
 

@@ -50,7 +50,21 @@ export function layoutOf(program: Program, plan: Plan, lanes: number, dataBytes 
   const rowTable = inputTable + align(program.inputNodes.length * 4);
   const data = rowTable + align(lanes * 4);
   const bytes = data + align(dataBytes) + 32; // a block may read a pair past the last row's end
-  return { lanes, constants, params, grads, values, nodeGrads, transposed, chunk, rowTable, data, seeds, inputTable, bytes };
+  return {
+    lanes,
+    constants,
+    params,
+    grads,
+    values,
+    nodeGrads,
+    transposed,
+    chunk,
+    rowTable,
+    data,
+    seeds,
+    inputTable,
+    bytes,
+  };
 }
 
 /** Functions imported from JavaScript for the rare ops that have no kernel: x ** k, log, log1p. */
@@ -65,7 +79,11 @@ export interface Imports {
  * input slots and runs every step; `backward(rows)` seeds the outputs from
  * `seeds` and runs the steps in reverse into `grads` (overwritten).
  */
-export function emitModule(program: Program, plan: Plan, layout: Layout): { bytes: Uint8Array; constants: ConstantTable } {
+export function emitModule(
+  program: Program,
+  plan: Plan,
+  layout: Layout,
+): { bytes: Uint8Array; constants: ConstantTable } {
   const constants = new ConstantTable(layout.constants);
   const m = new ModuleBuilder(constants);
   const imports: Imports = {
@@ -128,19 +146,47 @@ function descend(m: ModuleBuilder, layout: Layout, count: number): number {
     c.get(at);
     c.get(at).load(layout.params).get(rate).get(at).load(layout.grads).simd(Simd.F64x2Mul).simd(Simd.F64x2Sub);
     c.store(layout.params);
-    c.get(at).i32(16).op(I32.add).tee(at).i32(pairs * 16).op(I32.ltS).brIf(0);
+    c.get(at)
+      .i32(16)
+      .op(I32.add)
+      .tee(at)
+      .i32(pairs * 16)
+      .op(I32.ltS)
+      .brIf(0);
     c.end();
   }
   if (count % 2) {
     const last = (count - 1) * 8;
-    c.i32(0).i32(0).f64Load(layout.params + last).get(lr).i32(0).f64Load(layout.grads + last).op(F64.mul).op(F64.sub);
+    c.i32(0)
+      .i32(0)
+      .f64Load(layout.params + last)
+      .get(lr)
+      .i32(0)
+      .f64Load(layout.grads + last)
+      .op(F64.mul)
+      .op(F64.sub);
     c.f64Store(layout.params + last);
   }
   return f.index;
 }
 
 // Locals of every step function: param 0 = rows; then i32 scratch, then v128 scratch.
-const I = { rows: 0, pairBytes: 1, lp: 2, a: 3, b: 4, c: 5, d: 6, n: 7, e: 8, f: 9, h: 10, j: 11, k: 12, m: 13 } as const;
+const I = {
+  rows: 0,
+  pairBytes: 1,
+  lp: 2,
+  a: 3,
+  b: 4,
+  c: 5,
+  d: 6,
+  n: 7,
+  e: 8,
+  f: 9,
+  h: 10,
+  j: 11,
+  k: 12,
+  m: 13,
+} as const;
 const V0 = 14;
 const V_COUNT = 2 * (SCRATCH + 2);
 const F0 = V0 + V_COUNT;
@@ -184,9 +230,18 @@ class Kernels {
   private rowBlocks(c: Code, body: (pairs: number) => void, size = 2): void {
     c.i32(0).set(I.lp);
     c.block().loop();
-    c.get(I.lp).i32(16 * size).op(I32.add).get(I.pairBytes).op(I32.gtS).brIf(1);
+    c.get(I.lp)
+      .i32(16 * size)
+      .op(I32.add)
+      .get(I.pairBytes)
+      .op(I32.gtS)
+      .brIf(1);
     body(size);
-    c.get(I.lp).i32(16 * size).op(I32.add).set(I.lp).br(0);
+    c.get(I.lp)
+      .i32(16 * size)
+      .op(I32.add)
+      .set(I.lp)
+      .br(0);
     c.end().end();
     c.block().loop();
     c.get(I.lp).get(I.pairBytes).op(I32.geS).brIf(1);
@@ -242,7 +297,13 @@ class Kernels {
     c.get(I.a).i32Load(this.layout.inputTable).get(I.lp).op(I32.add);
     c.get(I.a).i32(1).op(I32.shl).get(I.d).op(I32.add).f64Load();
     c.f64Store();
-    c.get(I.a).i32(4).op(I32.add).tee(I.a).i32(inputs * 4).op(I32.ltS).brIf(0);
+    c.get(I.a)
+      .i32(4)
+      .op(I32.add)
+      .tee(I.a)
+      .i32(inputs * 4)
+      .op(I32.ltS)
+      .brIf(0);
     c.end();
     c.get(I.lp).i32(8).op(I32.add).set(I.lp).br(0);
     c.end().end();
@@ -253,12 +314,24 @@ class Kernels {
     const { nodeGrads, grads, seeds } = this.layout;
     this.pairs(c);
     const first = nodeGrads + this.plan.firstGradSlot * this.slotBytes;
-    c.i32(first).i32(0).i32(nodeGrads + this.plan.slots * this.slotBytes - first).fill();
-    c.i32(grads).i32(0).i32(this.program.parameterCount * 8).fill();
+    c.i32(first)
+      .i32(0)
+      .i32(nodeGrads + this.plan.slots * this.slotBytes - first)
+      .fill();
+    c.i32(grads)
+      .i32(0)
+      .i32(this.program.parameterCount * 8)
+      .fill();
     this.program.outputNodes.forEach((node, j) => {
       const at = this.grad(this.plan.slot[node]!);
       this.eachRow(c, () => {
-        c.get(I.lp).get(I.lp).f64Load(at).i32(0).f64Load(seeds + j * 8).op(F64.add).f64Store(at);
+        c.get(I.lp)
+          .get(I.lp)
+          .f64Load(at)
+          .i32(0)
+          .f64Load(seeds + j * 8)
+          .op(F64.add)
+          .f64Store(at);
       });
     });
   }
@@ -282,32 +355,57 @@ class Kernels {
       }
       c.get(I.lp).i32(this.value(L.input)).op(I32.add).set(I.d);
       c.get(I.b).set(I.e);
+      // A runtime loop over the inputs: unrolled, V8 hoists the loads and spills (slower, as the probe found).
       this.repeat(c, I.n, L.inputs, () => {
-        for (let p = 0; p < pairs; p++) c.get(I.d).load(p * 16).set(x(p));
+        for (let p = 0; p < pairs; p++)
+          c.get(I.d)
+            .load(p * 16)
+            .set(x(p));
         for (let o = 0; o < outs; o++) {
-          c.get(I.e).load64Splat(o * L.wo * 8).set(w);
+          c.get(I.e)
+            .load64Splat(o * L.wo * 8)
+            .set(w);
           for (let p = 0; p < pairs; p++) {
             c.get(acc(o, p)).get(w).get(x(p)).simd(Simd.F64x2Mul).simd(Simd.F64x2Add).set(acc(o, p));
           }
         }
         c.get(I.d).i32(sb).op(I32.add).set(I.d);
-        c.get(I.e).i32(L.wi * 8).op(I32.add).set(I.e);
+        c.get(I.e)
+          .i32(L.wi * 8)
+          .op(I32.add)
+          .set(I.e);
       });
       for (let o = 0; o < outs; o++) {
-        for (let p = 0; p < pairs; p++) c.get(I.a).get(I.lp).op(I32.add).get(acc(o, p)).store(o * sb + p * 16);
+        for (let p = 0; p < pairs; p++)
+          c.get(I.a)
+            .get(I.lp)
+            .op(I32.add)
+            .get(acc(o, p))
+            .store(o * sb + p * 16);
       }
     };
     // a = first output's lanes, b = its first weight, c = its bias
     c.i32(this.value(L.output)).set(I.a);
     c.i32(this.layout.params + L.w * 8).set(I.b);
     c.i32(this.layout.params + Math.max(L.bias, 0) * 8).set(I.c);
-    this.repeat(c, I.f, Math.floor(L.outputs / 4), () => {
-      this.rowBlocks(c, (pairs) => block(4, pairs));
-      c.get(I.a).i32(4 * sb).op(I32.add).set(I.a);
-      c.get(I.b).i32(4 * L.wo * 8).op(I32.add).set(I.b);
-      c.get(I.c).i32(4 * L.bo * 8).op(I32.add).set(I.c);
+    // 4 outputs × 2 pairs of rows: 8 accumulators, 2 inputs and a weight in registers (V8 has ~15).
+    const OUTS = 4;
+    this.repeat(c, I.f, Math.floor(L.outputs / OUTS), () => {
+      this.rowBlocks(c, (pairs) => block(OUTS, pairs));
+      c.get(I.a)
+        .i32(OUTS * sb)
+        .op(I32.add)
+        .set(I.a);
+      c.get(I.b)
+        .i32(OUTS * L.wo * 8)
+        .op(I32.add)
+        .set(I.b);
+      c.get(I.c)
+        .i32(OUTS * L.bo * 8)
+        .op(I32.add)
+        .set(I.c);
     });
-    const rest = L.outputs % 4;
+    const rest = L.outputs % OUTS;
     if (rest > 0) this.rowBlocks(c, (pairs) => block(rest, pairs));
   }
 
@@ -348,7 +446,10 @@ class Kernels {
       this.eachRow(c, () => c.get(F0).get(I.a).get(I.lp).op(I32.add).f64Load().op(F64.add).set(F0));
       c.get(I.f).get(I.f).f64Load().get(F0).op(F64.add).f64Store();
       c.get(I.a).i32(this.slotBytes).op(I32.add).set(I.a);
-      c.get(I.f).i32(L.bo * 8).op(I32.add).set(I.f);
+      c.get(I.f)
+        .i32(L.bo * 8)
+        .op(I32.add)
+        .set(I.f);
     });
   }
 
@@ -362,13 +463,21 @@ class Kernels {
       c.get(I.lp).i32(this.value(L.input)).op(I32.add).set(I.d);
       c.i32(0).set(I.e);
       c.block().loop();
-      c.get(I.e).i32(L.inputs * 8).op(I32.geS).brIf(1);
+      c.get(I.e)
+        .i32(L.inputs * 8)
+        .op(I32.geS)
+        .brIf(1);
       c.get(I.a).get(I.e).op(I32.add).get(I.d).f64Load().f64Store();
       c.get(I.d).i32(this.slotBytes).op(I32.add).set(I.d);
       c.get(I.e).i32(8).op(I32.add).set(I.e).br(0);
       c.end().end();
-      c.get(I.a).f64(1).f64Store(L.inputs * 8);
-      if (width > L.inputs + 1) c.get(I.a).f64(0).f64Store((L.inputs + 1) * 8);
+      c.get(I.a)
+        .f64(1)
+        .f64Store(L.inputs * 8);
+      if (width > L.inputs + 1)
+        c.get(I.a)
+          .f64(0)
+          .f64Store((L.inputs + 1) * 8);
     });
   }
 
@@ -392,16 +501,25 @@ class Kernels {
       c.get(I.rows).tee(I.n).if();
       c.loop();
       if (fromRows) c.get(I.k).i32Load().get(I.b).op(I32.add).set(I.e);
-      for (let q = 0; q < pairs; q++) c.get(I.e).load(q * 16).set(x(q));
+      for (let q = 0; q < pairs; q++)
+        c.get(I.e)
+          .load(q * 16)
+          .set(x(q));
       for (let o = 0; o < outs; o++) {
-        c.get(I.d).load64Splat(o * sb).set(g(o));
+        c.get(I.d)
+          .load64Splat(o * sb)
+          .set(g(o));
         for (let q = 0; q < pairs; q++) {
           c.get(acc(o, q)).get(g(o)).get(x(q)).simd(Simd.F64x2Mul).simd(Simd.F64x2Add).set(acc(o, q));
         }
       }
       c.get(I.d).i32(8).op(I32.add).set(I.d);
       if (fromRows) c.get(I.k).i32(4).op(I32.add).set(I.k);
-      else c.get(I.e).i32(width * 8).op(I32.add).set(I.e);
+      else
+        c.get(I.e)
+          .i32(width * 8)
+          .op(I32.add)
+          .set(I.e);
       c.get(I.n).i32(1).op(I32.sub).tee(I.n).brIf(0);
       c.end();
       c.end();
@@ -431,15 +549,27 @@ class Kernels {
       this.repeat(c, I.h, fullInputs, () => {
         block(outs, 'wwww');
         c.get(I.b).i32(32).op(I32.add).set(I.b);
-        c.get(I.c).i32(4 * L.wi * 8).op(I32.add).set(I.c);
+        c.get(I.c)
+          .i32(4 * L.wi * 8)
+          .op(I32.add)
+          .set(I.c);
       });
       if (restRoles.length > 0) block(outs, restRoles);
     };
     this.repeat(c, I.j, Math.floor(L.outputs / 4), () => {
       overInputs(4);
-      c.get(I.a).i32(4 * sb).op(I32.add).set(I.a);
-      c.get(I.f).i32(4 * L.bo * 8).op(I32.add).set(I.f);
-      c.get(I.lp).i32(4 * L.wo * 8).op(I32.add).set(I.lp);
+      c.get(I.a)
+        .i32(4 * sb)
+        .op(I32.add)
+        .set(I.a);
+      c.get(I.f)
+        .i32(4 * L.bo * 8)
+        .op(I32.add)
+        .set(I.f);
+      c.get(I.lp)
+        .i32(4 * L.wo * 8)
+        .op(I32.add)
+        .set(I.lp);
     });
     if (L.outputs % 4 > 0) overInputs(L.outputs % 4);
   }
@@ -452,30 +582,58 @@ class Kernels {
       const g = (p: number) => V0 + 8 + p;
       const w = V0 + 10;
       // a = in-gradient of the block's first input; d = g of the last output; e = w[last][block's first input]
-      for (let i = 0; i < ins; i++) for (let p = 0; p < pairs; p++) c.get(I.a).get(I.lp).op(I32.add).load(i * sb + p * 16).set(acc(i, p));
-      c.get(I.lp).i32(this.grad(L.output) + (L.outputs - 1) * sb).op(I32.add).set(I.d);
+      for (let i = 0; i < ins; i++)
+        for (let p = 0; p < pairs; p++)
+          c.get(I.a)
+            .get(I.lp)
+            .op(I32.add)
+            .load(i * sb + p * 16)
+            .set(acc(i, p));
+      c.get(I.lp)
+        .i32(this.grad(L.output) + (L.outputs - 1) * sb)
+        .op(I32.add)
+        .set(I.d);
       c.get(I.b).set(I.e);
       this.repeat(c, I.n, L.outputs, () => {
-        for (let p = 0; p < pairs; p++) c.get(I.d).load(p * 16).set(g(p));
+        for (let p = 0; p < pairs; p++)
+          c.get(I.d)
+            .load(p * 16)
+            .set(g(p));
         for (let i = 0; i < ins; i++) {
-          c.get(I.e).load64Splat(i * L.wi * 8).set(w);
+          c.get(I.e)
+            .load64Splat(i * L.wi * 8)
+            .set(w);
           for (let p = 0; p < pairs; p++) {
             c.get(acc(i, p)).get(g(p)).get(w).simd(Simd.F64x2Mul).simd(Simd.F64x2Add).set(acc(i, p));
           }
         }
         c.get(I.d).i32(sb).op(I32.sub).set(I.d);
-        c.get(I.e).i32(L.wo * 8).op(I32.sub).set(I.e);
+        c.get(I.e)
+          .i32(L.wo * 8)
+          .op(I32.sub)
+          .set(I.e);
       });
       for (let i = 0; i < ins; i++) {
-        for (let p = 0; p < pairs; p++) c.get(I.a).get(I.lp).op(I32.add).get(acc(i, p)).store(i * sb + p * 16);
+        for (let p = 0; p < pairs; p++)
+          c.get(I.a)
+            .get(I.lp)
+            .op(I32.add)
+            .get(acc(i, p))
+            .store(i * sb + p * 16);
       }
     };
     c.i32(this.grad(L.input)).set(I.a);
     c.i32(this.layout.params + (L.w + (L.outputs - 1) * L.wo) * 8).set(I.b);
     this.repeat(c, I.f, Math.floor(L.inputs / 4), () => {
       this.rowBlocks(c, (pairs) => block(4, pairs));
-      c.get(I.a).i32(4 * sb).op(I32.add).set(I.a);
-      c.get(I.b).i32(4 * L.wi * 8).op(I32.add).set(I.b);
+      c.get(I.a)
+        .i32(4 * sb)
+        .op(I32.add)
+        .set(I.a);
+      c.get(I.b)
+        .i32(4 * L.wi * 8)
+        .op(I32.add)
+        .set(I.b);
     });
     const rest = L.inputs % 4;
     if (rest > 0) this.rowBlocks(c, (pairs) => block(rest, pairs));
@@ -491,11 +649,25 @@ class Kernels {
       c.get(I.a).set(I.d);
       this.rowBlocks(c, (pairs) => {
         const regs = REGS.slice(0, pairs);
-        regs.forEach((r, p) => c.get(I.d).get(I.lp).op(I32.add).load(this.value(s.input) + p * 16).set(r.x));
+        regs.forEach((r, p) =>
+          c
+            .get(I.d)
+            .get(I.lp)
+            .op(I32.add)
+            .load(this.value(s.input) + p * 16)
+            .set(r.x),
+        );
         if (s.op === Op.Tanh) tanh(c, regs);
         else if (s.op === Op.Sigmoid) sigmoid(c, regs);
         else for (const r of regs) this.relu(c.get(r.x)).set(r.y);
-        regs.forEach((r, p) => c.get(I.d).get(I.lp).op(I32.add).get(r.y).store(this.value(s.output) + p * 16));
+        regs.forEach((r, p) =>
+          c
+            .get(I.d)
+            .get(I.lp)
+            .op(I32.add)
+            .get(r.y)
+            .store(this.value(s.output) + p * 16),
+        );
       });
       c.get(I.a).i32(this.slotBytes).op(I32.add).set(I.a);
     });
@@ -507,7 +679,15 @@ class Kernels {
     this.repeat(c, I.n, s.count, () => {
       this.eachPair(c, () => {
         c.get(I.a).get(I.lp).op(I32.add).set(I.d);
-        this.derivative(c, s.op, I.d, this.value(s.input), this.value(s.output), this.grad(s.input), this.grad(s.output));
+        this.derivative(
+          c,
+          s.op,
+          I.d,
+          this.value(s.input),
+          this.value(s.output),
+          this.grad(s.input),
+          this.grad(s.output),
+        );
       });
       c.get(I.a).i32(this.slotBytes).op(I32.add).set(I.a);
     });
@@ -561,7 +741,11 @@ class Kernels {
           break;
         case Op.Add:
         case Op.Mul:
-          c.get(I.lp).load(x).get(I.lp).load(y).simd(code === Op.Add ? Simd.F64x2Add : Simd.F64x2Mul);
+          c.get(I.lp)
+            .load(x)
+            .get(I.lp)
+            .load(y)
+            .simd(code === Op.Add ? Simd.F64x2Add : Simd.F64x2Mul);
           break;
         case Op.Pow:
           if (k[node] === 2) c.get(I.lp).load(x).tee(V0).get(V0).simd(Simd.F64x2Mul);
@@ -570,7 +754,9 @@ class Kernels {
         case Op.Tanh:
         case Op.Sigmoid:
         case Op.Exp:
-          c.get(I.lp).load(x).call(code === Op.Tanh ? this.math.tanh : code === Op.Sigmoid ? this.math.sigmoid : this.math.exp);
+          c.get(I.lp)
+            .load(x)
+            .call(code === Op.Tanh ? this.math.tanh : code === Op.Sigmoid ? this.math.sigmoid : this.math.exp);
           break;
         case Op.Relu:
           c.get(I.lp).load(x);
@@ -619,7 +805,10 @@ class Kernels {
     c.get(va).get(vb).simd(Simd.F64x2Sub).simd(Simd.F64x2Abs).simd(Simd.F64x2Neg).call(this.math.exp).set(e);
     c.get(m);
     c.get(e).lane(Simd.F64x2ExtractLane, 0).call(this.imports.log1p).simd(Simd.F64x2Splat);
-    c.get(e).lane(Simd.F64x2ExtractLane, 1).call(this.imports.log1p).lane(0x22 as Simd, 1);
+    c.get(e)
+      .lane(Simd.F64x2ExtractLane, 1)
+      .call(this.imports.log1p)
+      .lane(0x22 as Simd, 1);
     c.simd(Simd.F64x2Add);
     // m = −∞ (both −∞) → −∞
     c.get(m).get(m).splat(-Infinity).simd(Simd.F64x2Ne).simd(Simd.Bitselect);
@@ -647,7 +836,11 @@ class Kernels {
         if (!needsGrad[termNode[t]!]) continue;
         this.eachPair(c, () => {
           c.get(I.lp).get(I.lp).load(this.grad(xs));
-          c.get(I.lp).load(go).i32(0).load64Splat(this.layout.params + termParam[t]! * 8).simd(Simd.F64x2Mul);
+          c.get(I.lp)
+            .load(go)
+            .i32(0)
+            .load64Splat(this.layout.params + termParam[t]! * 8)
+            .simd(Simd.F64x2Mul);
           c.simd(Simd.F64x2Add).store(this.grad(xs));
         });
       }
@@ -696,9 +889,31 @@ class Kernels {
         break;
       case Op.LogSumExp:
         if (needsGrad[xa])
-          add(gx, () => c.get(I.lp).load(vx).get(I.lp).load(vo).simd(Simd.F64x2Sub).call(this.math.exp).get(I.lp).load(go).simd(Simd.F64x2Mul));
+          add(gx, () =>
+            c
+              .get(I.lp)
+              .load(vx)
+              .get(I.lp)
+              .load(vo)
+              .simd(Simd.F64x2Sub)
+              .call(this.math.exp)
+              .get(I.lp)
+              .load(go)
+              .simd(Simd.F64x2Mul),
+          );
         if (needsGrad[xb])
-          add(gy, () => c.get(I.lp).load(vy).get(I.lp).load(vo).simd(Simd.F64x2Sub).call(this.math.exp).get(I.lp).load(go).simd(Simd.F64x2Mul));
+          add(gy, () =>
+            c
+              .get(I.lp)
+              .load(vy)
+              .get(I.lp)
+              .load(vo)
+              .simd(Simd.F64x2Sub)
+              .call(this.math.exp)
+              .get(I.lp)
+              .load(go)
+              .simd(Simd.F64x2Mul),
+          );
         break;
       default:
         throw new Error(`no kernel for op ${code}`);

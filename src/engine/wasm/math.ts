@@ -71,7 +71,9 @@ function expStatements(): Statement[] {
     // hi = x − k·ln2hi, lo = k·ln2lo, r = hi − lo, t = r²
     S((c, x, _y, t) => c.get(x).get(t[1]!).splat(LN2_HI).simd(Simd.F64x2Mul).simd(Simd.F64x2Sub).set(t[2]!)),
     S((c, _x, _y, t) => c.get(t[1]!).splat(LN2_LO).simd(Simd.F64x2Mul).set(t[3]!)),
-    S((c, _x, _y, t) => c.get(t[2]!).get(t[3]!).simd(Simd.F64x2Sub).tee(t[4]!).get(t[4]!).simd(Simd.F64x2Mul).set(t[5]!)),
+    S((c, _x, _y, t) =>
+      c.get(t[2]!).get(t[3]!).simd(Simd.F64x2Sub).tee(t[4]!).get(t[4]!).simd(Simd.F64x2Mul).set(t[5]!),
+    ),
     // c = r − t·(P1 + t·(P2 + t·(P3 + t·(P4 + t·P5))))
     S((c, _x, _y, t) => {
       const tt = t[5]!;

@@ -96,7 +96,10 @@ export function planOf(program: Program): Plan {
     return true;
   };
   const giveAll = (nodes: ArrayLike<number>): boolean => {
-    if (Array.prototype.every.call(nodes, (n: number) => slot[n] === -1) && new Set(Array.from(nodes)).size === nodes.length) {
+    if (
+      Array.prototype.every.call(nodes, (n: number) => slot[n] === -1) &&
+      new Set(Array.from(nodes)).size === nodes.length
+    ) {
       for (let k = 0; k < nodes.length; k++) give(nodes[k]!);
       return true;
     }
@@ -109,7 +112,14 @@ export function planOf(program: Program): Plan {
     const inputs = termNode.subarray(termStart[first]!, termStart[first]! + n);
     const affine = affineParams(members, n, termStart, termParam, bias);
     const inputGrads = needsGrad[inputs[0]!]!;
-    if (!affine || affine.wo < 0 || affine.wi < 0 || affine.bo < 0 || Array.from(inputs).some((node) => needsGrad[node] !== inputGrads)) continue;
+    if (
+      !affine ||
+      affine.wo < 0 ||
+      affine.wi < 0 ||
+      affine.bo < 0 ||
+      Array.from(inputs).some((node) => needsGrad[node] !== inputGrads)
+    )
+      continue;
     if (members.some((m) => slot[m] !== -1) || !giveAll(inputs)) continue;
     for (const m of members) give(m);
     const layer: Layer = {
@@ -145,7 +155,8 @@ export function planOf(program: Program): Plan {
   for (let i = 0; i < size; i++) if (slot[i] === -1) rest.push(i);
   let firstGradSlot = next;
   for (const i of rest) give(i);
-  for (let i = 0; i < size; i++) if (needsGrad[i] && op[i] !== Op.Param) firstGradSlot = Math.min(firstGradSlot, slot[i]!);
+  for (let i = 0; i < size; i++)
+    if (needsGrad[i] && op[i] !== Op.Param) firstGradSlot = Math.min(firstGradSlot, slot[i]!);
 
   // Steps in the order of their first node.
   const steps: Step[] = [];
@@ -160,7 +171,8 @@ export function planOf(program: Program): Plan {
   }
   // Each node's operands must be computed by an earlier step.
   for (let i = 0; i < size; i++) {
-    const operands = op[i] === Op.SumOfProducts ? Array.from(termNode.subarray(termStart[i]!, termStart[i]! + termCount[i]!)) : [];
+    const operands =
+      op[i] === Op.SumOfProducts ? Array.from(termNode.subarray(termStart[i]!, termStart[i]! + termCount[i]!)) : [];
     if (op[i] !== Op.Param && op[i] !== Op.Input && op[i] !== Op.Const && a[i]! >= 0) operands.push(a[i]!);
     if (program.b[i]! >= 0) operands.push(program.b[i]!);
     for (const o of operands) {
@@ -185,7 +197,7 @@ function affineParams(
   const bo = members.length > 1 && b >= 0 ? bias[members[1]!]! - b : 0;
   for (let o = 0; o < members.length; o++) {
     const m = members[o]!;
-    if ((bias[m]! >= 0) !== (b >= 0) || (b >= 0 && bias[m] !== b + o * bo)) return undefined;
+    if (bias[m]! >= 0 !== b >= 0 || (b >= 0 && bias[m] !== b + o * bo)) return undefined;
     for (let i = 0; i < n; i++) if (termParam[termStart[m]! + i] !== w + o * wo + i * wi) return undefined;
   }
   return { w, wo, wi, bias: b, bo };

@@ -38,7 +38,8 @@ export class WasmTape {
     this.lanes = lanes + (lanes & 1);
     const plan = planOf(program);
     const width = program.inputNodes.length;
-    const keep = data && data.x.cols + data.y.cols === width && data.x.rows * width * 8 <= DATA_LIMIT ? data : undefined;
+    const keep =
+      data && data.x.cols + data.y.cols === width && data.x.rows * width * 8 <= DATA_LIMIT ? data : undefined;
     const layout: Layout = layoutOf(program, plan, this.lanes, keep ? keep.x.rows * width * 8 : 0);
     this.layout = layout;
     const memory = new WebAssembly.Memory({ initial: Math.ceil(layout.bytes / 65536) });
@@ -69,7 +70,8 @@ export class WasmTape {
     program.inputNodes.forEach((node, c) => (table[c] = layout.values + slotOf(node) * this.lanes * 8));
     this.outputAt = Int32Array.from(program.outputNodes, (node) => slotOf(node) * this.lanes);
     for (let i = 0; i < program.size; i++) {
-      if (program.op[i] === Op.Const) this.values.fill(program.k[i]!, plan.slot[i]! * this.lanes, (plan.slot[i]! + 1) * this.lanes);
+      if (program.op[i] === Op.Const)
+        this.values.fill(program.k[i]!, plan.slot[i]! * this.lanes, (plan.slot[i]! + 1) * this.lanes);
     }
   }
 

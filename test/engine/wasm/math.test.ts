@@ -81,11 +81,38 @@ function argumentsOver(lo: number, hi: number, seed: number): Float64Array {
   for (let i = 0; i < N; i++) xs[i] = lo + (hi - lo) * random.next();
   const bits = (h: bigint) => new Float64Array(BigInt64Array.of(h).buffer)[0]!;
   const edges = [
-    0, -0, NaN, Infinity, -Infinity, Number.MIN_VALUE, -Number.MIN_VALUE, Number.MAX_VALUE, -Number.MAX_VALUE,
-    709.782712893384, 709.7827128933841, -745.1332191019411, -745.1332191019412, -708.4, -740, 1e-300,
-    bits(0x3fd62e4300000000n), bits(0x3fd62e42ffffffffn), bits(0x3ff0a2b200000000n), bits(0x3ff0a2b1ffffffffn),
-    bits(0x3e30000000000000n), bits(0x3e2fffffffffffffn), 0.625, 0.6250000000000001, 1e-8, 9.999999999999999e-9,
-    Math.LN2 / 2, 1.5 * Math.LN2, 354.9, 355.1, 19.06, -19.06,
+    0,
+    -0,
+    NaN,
+    Infinity,
+    -Infinity,
+    Number.MIN_VALUE,
+    -Number.MIN_VALUE,
+    Number.MAX_VALUE,
+    -Number.MAX_VALUE,
+    709.782712893384,
+    709.7827128933841,
+    -745.1332191019411,
+    -745.1332191019412,
+    -708.4,
+    -740,
+    1e-300,
+    bits(0x3fd62e4300000000n),
+    bits(0x3fd62e42ffffffffn),
+    bits(0x3ff0a2b200000000n),
+    bits(0x3ff0a2b1ffffffffn),
+    bits(0x3e30000000000000n),
+    bits(0x3e2fffffffffffffn),
+    0.625,
+    0.6250000000000001,
+    1e-8,
+    9.999999999999999e-9,
+    Math.LN2 / 2,
+    1.5 * Math.LN2,
+    354.9,
+    355.1,
+    19.06,
+    -19.06,
   ];
   edges.forEach((e, i) => {
     xs[i] = e;
@@ -102,7 +129,9 @@ describe('exp, tanh and sigmoid inside WebAssembly', () => {
   ])('exp equals Math.exp bit for bit over %s (worst: 0 ulp)', (_, lo, hi) => {
     const xs = argumentsOver(lo, hi, 1);
     for (const out of apply('exp', xs)) {
-      for (let i = 0; i < N; i++) if (!Object.is(out[i], Math.exp(xs[i]!))) expect.fail(`exp(${xs[i]}) = ${out[i]}, Math.exp: ${Math.exp(xs[i]!)}`);
+      for (let i = 0; i < N; i++)
+        if (!Object.is(out[i], Math.exp(xs[i]!)))
+          expect.fail(`exp(${xs[i]}) = ${out[i]}, Math.exp: ${Math.exp(xs[i]!)}`);
     }
   });
 
@@ -114,7 +143,8 @@ describe('exp, tanh and sigmoid inside WebAssembly', () => {
     let worst = 0;
     for (const out of apply('tanh', xs)) {
       for (let i = 0; i < N; i++) {
-        if (!Object.is(out[i], engineTanh(xs[i]!))) expect.fail(`tanh(${xs[i]}) = ${out[i]}, engine: ${engineTanh(xs[i]!)}`);
+        if (!Object.is(out[i], engineTanh(xs[i]!)))
+          expect.fail(`tanh(${xs[i]}) = ${out[i]}, engine: ${engineTanh(xs[i]!)}`);
         worst = Math.max(worst, ulps(out[i]!, Math.tanh(xs[i]!)));
       }
     }
@@ -125,7 +155,8 @@ describe('exp, tanh and sigmoid inside WebAssembly', () => {
     const xs = argumentsOver(-800, 800, 3);
     for (const out of apply('sigmoid', xs)) {
       for (let i = 0; i < N; i++) {
-        if (!Object.is(out[i], engineSigmoid(xs[i]!))) expect.fail(`sigmoid(${xs[i]}) = ${out[i]}, engine: ${engineSigmoid(xs[i]!)}`);
+        if (!Object.is(out[i], engineSigmoid(xs[i]!)))
+          expect.fail(`sigmoid(${xs[i]}) = ${out[i]}, engine: ${engineSigmoid(xs[i]!)}`);
       }
     }
   });

@@ -36,9 +36,18 @@ function targets(random: Random, n: number, k: number, loss: LossName) {
 }
 
 /** Loads the same rows into both tapes, runs both ways, and compares everything. */
-function expectSame(program: Program, params: ArrayLike<number>, x: ReturnType<typeof rows>, y: ReturnType<typeof rows> | null, order: Int32Array, lanes: number, seeds: number[]) {
+function expectSame(
+  program: Program,
+  params: ArrayLike<number>,
+  x: ReturnType<typeof rows>,
+  y: ReturnType<typeof rows> | null,
+  order: Int32Array,
+  lanes: number,
+  seeds: number[],
+  keep = false,
+) {
   const js = new Tape(program, lanes);
-  const wasm = new WasmTape(program, lanes);
+  const wasm = new WasmTape(program, lanes, keep && y ? { x, y } : undefined);
   js.params.set(params);
   wasm.params.set(params);
   js.load(x, y, order);
@@ -47,13 +56,15 @@ function expectSame(program: Program, params: ArrayLike<number>, x: ReturnType<t
   wasm.forward(order.length);
   for (let j = 0; j < program.outputNodes.length; j++) {
     for (let l = 0; l < order.length; l++) {
-      if (!Object.is(wasm.output(j, l), js.output(j, l))) expect.fail(`output ${j}, row ${l}: wasm ${wasm.output(j, l)}, js ${js.output(j, l)}`);
+      if (!Object.is(wasm.output(j, l), js.output(j, l)))
+        expect.fail(`output ${j}, row ${l}: wasm ${wasm.output(j, l)}, js ${js.output(j, l)}`);
     }
   }
   js.backward(seeds);
   wasm.backward(seeds);
   for (let i = 0; i < program.parameterCount; i++) {
-    if (!Object.is(wasm.paramGrads[i], js.paramGrads[i])) expect.fail(`∂L/∂param ${i}: wasm ${wasm.paramGrads[i]}, js ${js.paramGrads[i]}`);
+    if (!Object.is(wasm.paramGrads[i], js.paramGrads[i]))
+      expect.fail(`∂L/∂param ${i}: wasm ${wasm.paramGrads[i]}, js ${js.paramGrads[i]}`);
   }
 }
 
@@ -74,16 +85,45 @@ describe('the WebAssembly kernels compute what the js tape does', () => {
       .map((loss) => ({ layers, activation, output, loss })),
   );
 
-  it.each(cases)('$layers $activation/$output, $loss: loss and gradients, full and partial batches', ({ layers, activation, output, loss }) => {
-    const mlp = new MLP(layers, { activation, outputActivation: output, random: new Random(layers.length) });
-    const program = trainingProgram(mlp, loss);
-    const params = mlp.parameters().map((p) => p.data);
-    const data = new Random(11);
-    const x = rows(data, 40, layers[0]!);
-    const y = targets(data, 40, layers.at(-1)!, loss);
-    for (const n of [1, 2, 3, 7, 16]) {
-      const order = Int32Array.from({ length: n }, (_, i) => (i * 7 + 3) % 40);
-      expectSame(program, params, x, y, order, 16, [1 / n]);
+  it.each(cases)(
+    '$layers $activation/$output, $loss: loss and gradients, full and partial batches',
+    ({ layers, activation, output, loss }) => {
+      const mlp = new MLP(layers, { activation, outputActivation: output, random: new Random(layers.length) });
+      const program = trainingProgram(mlp, loss);
+      const params = mlp.parameters().map((p) => p.data);
+      const data = new Random(11);
+      const x = rows(data, 40, layers[0]!);
+      const y = targets(data, 40, layers.at(-1)!, loss);
+      for (const n of [1, 2, 3, 7, 16]) {
+        const order = Int32Array.from({ length: n }, (_, i) => (i * 7 + 3) % 40);
+        expectSame(program, params, x, y, order, 16, [1 / n]);
+      }
+    },
+  );
+
+  it('gathers each batch from the training rows it keeps, as from rows handed over', () => {
+    for (const [layers, loss] of [
+      [[13, 6, 5, 3], 'cross-entropy'],
+      [[4, 9, 1], 'mse'],
+    ] as const) {
+      const mlp = new MLP([...layers], { random: new Random(9) });
+      const program = trainingProgram(mlp, loss);
+      const data = new Random(10);
+      const x = rows(data, 50, layers[0]);
+      const y = targets(data, 50, layers.at(-1)!, loss);
+      for (const n of [1, 6, 9]) {
+        const order = Int32Array.from({ length: n }, (_, i) => (i * 11 + 5) % 50);
+        expectSame(
+          program,
+          mlp.parameters().map((p) => p.data),
+          x,
+          y,
+          order,
+          10,
+          [1 / n],
+          true,
+        );
+      }
     }
   });
 
@@ -93,12 +133,21 @@ describe('the WebAssembly kernels compute what the js tape does', () => {
     const kinds = plan.steps.map((s) => (s.kind === 'node' ? 'node' : s.kind));
     expect(kinds.filter((k) => k === 'layer')).toHaveLength(3);
     expect(kinds.filter((k) => k === 'map')).toHaveLength(2);
-    expect(plan.steps.find((s) => s.kind === 'layer')).toMatchObject({ inputs: 3, outputs: 5, wo: 4, wi: 1, bo: 4, inputGrads: false });
+    expect(plan.steps.find((s) => s.kind === 'layer')).toMatchObject({
+      inputs: 3,
+      outputs: 5,
+      wo: 4,
+      wi: 1,
+      bo: 4,
+      inputGrads: false,
+    });
   });
 
   it('runs any other graph one node at a time: parameters in plain ops, shared nodes, every primitive', () => {
     const random = new Random(5);
-    const [a, b, c] = [random.uniform(0.5, 2), random.uniform(0.5, 2), random.uniform(-1, 1)].map((v) => new Value(v)) as [Value, Value, Value];
+    const [a, b, c] = [random.uniform(0.5, 2), random.uniform(0.5, 2), random.uniform(-1, 1)].map(
+      (v) => new Value(v),
+    ) as [Value, Value, Value];
     const input = new Value(0);
     const target = new Value(0);
     const shared = a.mul(input).add(b);
@@ -114,7 +163,8 @@ describe('the WebAssembly kernels compute what the js tape does', () => {
       .pow(2);
     const program = compile({ inputs: [input, target], parameters: [a, b, c], outputs: [out, shared] });
     const ops = planOf(program).steps.flatMap((s) => (s.kind === 'node' ? [program.op[s.node]] : []));
-    for (const op of [Op.Param, Op.Mul, Op.Add, Op.Pow, Op.Sigmoid, Op.Log, Op.Exp, Op.Relu, Op.LogSumExp]) expect(ops).toContain(op);
+    for (const op of [Op.Param, Op.Mul, Op.Add, Op.Pow, Op.Sigmoid, Op.Log, Op.Exp, Op.Relu, Op.LogSumExp])
+      expect(ops).toContain(op);
     const data = new Random(6);
     const x = rows(data, 9, 1);
     const y = rows(data, 9, 1);
