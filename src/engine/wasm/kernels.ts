@@ -199,6 +199,10 @@ const REGS: Regs[] = [0, 1].map((v) => {
 
 class Kernels {
   private readonly slotBytes: number;
+  /** Layers whose parameters nothing else reads: their gradients are written, not added to zeroed ones. */
+  private readonly exclusive = new Set<Layer>();
+  /** Parameter ranges [first, count] whose gradients must be zeroed before each backward pass. */
+  private readonly zeroed: [number, number][] = [];
 
   constructor(
     readonly m: ModuleBuilder,
@@ -209,6 +213,45 @@ class Kernels {
     readonly imports: Imports,
   ) {
     this.slotBytes = layout.lanes * 8;
+    // How often each parameter is read: a layer's weight or bias once; anything else read one node at a time counts as shared.
+    const uses = new Int32Array(program.parameterCount);
+    const layers = plan.steps.filter((s): s is Layer => s.kind === 'layer');
+    for (const L of layers) {
+      for (let o = 0; o < L.outputs; o++) {
+        for (let i = 0; i < L.inputs; i++) uses[L.w + o * L.wo + i * L.wi]!++;
+        if (L.bias >= 0) uses[L.bias + o * L.bo]!++;
+      }
+    }
+    for (const s of plan.steps) {
+      if (s.kind !== 'node') continue;
+      const n = s.node;
+      if (program.op[n] === Op.Param) uses[program.a[n]!] = 2;
+      if (program.op[n] === Op.SumOfProducts) {
+        for (let t = program.termStart[n]!; t < program.termStart[n]! + program.termCount[n]!; t++)
+          uses[program.termParam[t]!] = 2;
+        if (program.bias[n]! >= 0) uses[program.bias[n]!] = 2;
+      }
+    }
+    const written = new Uint8Array(program.parameterCount);
+    for (const L of layers) {
+      let alone = true;
+      for (let o = 0; o < L.outputs && alone; o++) {
+        for (let i = 0; i < L.inputs && alone; i++) alone = uses[L.w + o * L.wo + i * L.wi] === 1;
+        if (L.bias >= 0 && alone) alone = uses[L.bias + o * L.bo] === 1;
+      }
+      if (!alone) continue;
+      this.exclusive.add(L);
+      for (let o = 0; o < L.outputs; o++) {
+        for (let i = 0; i < L.inputs; i++) written[L.w + o * L.wo + i * L.wi] = 1;
+        if (L.bias >= 0) written[L.bias + o * L.bo] = 1;
+      }
+    }
+    for (let p = 0; p < written.length; p++) {
+      if (written[p]) continue;
+      const last = this.zeroed[this.zeroed.length - 1];
+      if (last && last[0] + last[1] === p) last[1]++;
+      else this.zeroed.push([p, 1]);
+    }
   }
 
   private value(slot: number): number {
@@ -318,10 +361,11 @@ class Kernels {
       .i32(0)
       .i32(nodeGrads + this.plan.slots * this.slotBytes - first)
       .fill();
-    c.i32(grads)
-      .i32(0)
-      .i32(this.program.parameterCount * 8)
-      .fill();
+    for (const [first, count] of this.zeroed)
+      c.i32(grads + first * 8)
+        .i32(0)
+        .i32(count * 8)
+        .fill();
     this.program.outputNodes.forEach((node, j) => {
       const at = this.grad(this.plan.slot[node]!);
       this.eachRow(c, () => {
@@ -444,7 +488,10 @@ class Kernels {
     this.repeat(c, I.j, L.outputs, () => {
       c.f64(0).set(F0);
       this.eachRow(c, () => c.get(F0).get(I.a).get(I.lp).op(I32.add).f64Load().op(F64.add).set(F0));
-      c.get(I.f).get(I.f).f64Load().get(F0).op(F64.add).f64Store();
+      c.get(I.f);
+      if (this.exclusive.has(L)) c.f64(0);
+      else c.get(I.f).f64Load();
+      c.get(F0).op(F64.add).f64Store();
       c.get(I.a).i32(this.slotBytes).op(I32.add).set(I.a);
       c.get(I.f)
         .i32(L.bo * 8)
@@ -529,7 +576,10 @@ class Kernels {
           if (roles[q] === '-') continue;
           const base = roles[q] === 'w' ? I.c : I.f;
           const offset = roles[q] === 'w' ? (o * L.wo + q * L.wi) * 8 : o * L.bo * 8;
-          c.get(base).get(base).f64Load(offset);
+          // grads + sum, or 0 + sum where nothing else adds to them (as the js tape's zeroed array does)
+          c.get(base);
+          if (this.exclusive.has(L)) c.f64(0);
+          else c.get(base).f64Load(offset);
           c.get(acc(o, q >> 1)).lane(Simd.F64x2ExtractLane, q & 1);
           c.op(F64.add).f64Store(offset);
         }
