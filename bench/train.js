@@ -12,16 +12,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  CompiledMLP,
-  compile,
-  MLP,
-  parameterCount,
-  Random,
-  trainLoop,
-  Value,
-  WasmTape,
-} from '../dist/index.js';
+import { CompiledMLP, compile, MLP, parameterCount, Random, trainLoop, Value, WasmTape } from '../dist/index.js';
 import { FusedMLP } from './reference.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

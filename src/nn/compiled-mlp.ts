@@ -5,6 +5,7 @@ import type { Matrix } from '../engine/matrix.js';
 import { forwardRows, runShard, ShardHelper, shardsFor } from '../engine/shards.js';
 import { Tape } from '../engine/tape.js';
 import { Value } from '../engine/value.js';
+import { WasmShards } from '../engine/wasm/shards.js';
 import { WasmTape } from '../engine/wasm/wasm-tape.js';
 import { rowLoss, unitsPerRow, type LossName } from './loss.js';
 import type { MLP } from './mlp.js';
@@ -43,6 +44,8 @@ export class CompiledMLP {
   private readonly tapes: (Tape | WasmTape)[];
   private readonly combined: Float64Array;
   private helper: ShardHelper | undefined;
+  /** The wasm engine's two shards of a batch, when it cuts them. */
+  private pair: WasmShards | undefined;
   /** What each row's loss is divided by besides the rows (outputs, for MSE). */
   private readonly units: number;
 
@@ -52,7 +55,9 @@ export class CompiledMLP {
     this.program = program;
     this.parameters = mlp.parameters();
     this.tapes = tapes;
-    this.combined = tapes.length > 1 ? new Float64Array(program.parameterCount) : tapes[0]!.paramGrads;
+    // The js engine adds its shards' gradients here; the wasm engine adds them into tape 0's.
+    this.combined =
+      tapes.length > 1 && tapes[0] instanceof Tape ? new Float64Array(program.parameterCount) : tapes[0]!.paramGrads;
     this.pull();
   }
 
@@ -60,19 +65,17 @@ export class CompiledMLP {
   static async forTraining(mlp: MLP, options: TrainingOptions): Promise<CompiledMLP> {
     const loss = options.loss ?? 'mse';
     const program = compileNetwork(mlp, loss);
-    if (engineToRun(options.engine ?? 'wasm') === 'wasm') {
-      // One thread: a batch takes the kernels tens to hundreds of microseconds,
-      // and handing half of it to another thread costs about as much (see README).
-      return new CompiledMLP(
-        mlp,
-        program,
-        [new WasmTape(program, options.batchSize, options.data)],
-        unitsPerRow(loss, mlp.outputSize),
-      );
-    }
     const shards = shardsFor(program, options.batchSize);
     const lanes = Math.ceil(options.batchSize / shards);
     const threads = options.threads ?? (availableParallelism() >= 2 ? 2 : 1);
+    if (engineToRun(options.engine ?? 'wasm') === 'wasm') {
+      // The same cut into shards as the js engine's, so that the two give the same numbers.
+      // Two shards: a third space lets this thread compute shard 1 while a late helper is still at it.
+      const tapes = WasmTape.group(program, lanes, shards > 1 ? 3 : 1, options.data);
+      const net = new CompiledMLP(mlp, program, tapes.slice(0, shards), unitsPerRow(loss, mlp.outputSize));
+      if (shards > 1) net.pair = await WasmShards.start([tapes[0]!, tapes[1]!, tapes[2]!], threads);
+      return net;
+    }
     const shared = (n: number) => new Float64Array(new SharedArrayBuffer(n * Float64Array.BYTES_PER_ELEMENT));
     const params = shards > 1 ? shared(program.parameterCount) : undefined;
     const tapes = [new Tape(program, lanes, { params })];
@@ -112,7 +115,7 @@ export class CompiledMLP {
 
   /** Threads sharing each batch. */
   get threads(): number {
-    return this.helper ? 2 : 1;
+    return this.helper ? 2 : (this.pair?.threads ?? 1);
   }
 
   /** Copies the MLP's parameter values into the tape. */
@@ -129,6 +132,8 @@ export class CompiledMLP {
   async close(): Promise<void> {
     await this.helper?.stop();
     this.helper = undefined;
+    await this.pair?.close();
+    this.pair = undefined;
   }
 
   /**
@@ -142,6 +147,7 @@ export class CompiledMLP {
     if (n > lanes * this.tapes.length)
       throw new RangeError(`a batch of ${n} rows is larger than this network was compiled for`);
     const scale = 1 / (n * this.units);
+    if (this.pair) return this.pair.run(x, y, rows, scale) * scale;
     if (this.tapes.length === 1) return runShard(this.tapes[0]!, x, y, rows, scale) * scale;
 
     const split = Math.min(n, lanes);

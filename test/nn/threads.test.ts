@@ -39,3 +39,38 @@ describe('the js engine sharing batches with a helper thread', () => {
     await small.close();
   });
 });
+
+describe('the wasm engine sharing batches with a helper thread', () => {
+  it('cuts big batches as the js engine does, and gives the same bits with one thread or two', async () => {
+    const x = data(2000, 10, 5);
+    const y = data(2000, 1, 6);
+    const train = async (engine: 'wasm' | 'js', threads: number) => {
+      const mlp = new MLP([10, 64, 64, 1], { random: new Random(7) });
+      await trainLoop(mlp, x, y, {
+        epochs: 4,
+        learningRate: 0.05,
+        batchSize: 64,
+        engine,
+        threads,
+        random: new Random(8),
+      });
+      return mlp.getParameters();
+    };
+    const probe = await CompiledMLP.forTraining(new MLP([10, 64, 64, 1]), {
+      engine: 'wasm',
+      batchSize: 64,
+      threads: 2,
+    });
+    expect(probe.threads).toBe(2);
+    await probe.close();
+    const two = await train('wasm', 2);
+    expect(two).toEqual(await train('wasm', 1));
+    expect(two).toEqual(await train('js', 1));
+  }, 60_000);
+
+  it('keeps small batches on one thread', async () => {
+    const small = await CompiledMLP.forTraining(new MLP([2, 16, 16, 1]), { engine: 'wasm', batchSize: 32, threads: 2 });
+    expect(small.threads).toBe(1);
+    await small.close();
+  });
+});

@@ -72,7 +72,7 @@ export class ConstantTable {
   }
 
   /** Writes the table where the code reads it. */
-  write(buffer: ArrayBuffer): void {
+  write(buffer: ArrayBuffer | SharedArrayBuffer): void {
     new BigInt64Array(buffer, this.base, this.bits.length).set(this.bits);
   }
 }
@@ -286,8 +286,12 @@ export class ModuleBuilder {
     this.exports.push([name, index]);
   }
 
-  /** The module's bytes; it imports its memory as env.memory with at least `pages` pages, and the functions as env.<name>. */
-  bytes(pages: number): Uint8Array {
+  /**
+   * The module's bytes; it imports its memory as env.memory with `pages`
+   * pages (exactly that many, shared between threads, when `shared`), and the
+   * functions as env.<name>.
+   */
+  bytes(pages: number, shared = false): Uint8Array {
     const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
     const u32 = (n: number, into: number[]) => {
       do {
@@ -322,8 +326,9 @@ export class ModuleBuilder {
     }
     name('env', imports);
     name('memory', imports);
-    imports.push(0x02, 0x00);
+    imports.push(0x02, shared ? 0x03 : 0x00);
     u32(pages, imports);
+    if (shared) u32(pages, imports);
     section(2, imports);
 
     const funcs: number[] = [];

@@ -33,38 +33,49 @@ export interface Layout {
 const align = (n: number) => Math.ceil(n / 16) * 16;
 const even = (n: number) => n + (n & 1);
 
-export function layoutOf(program: Program, plan: Plan, lanes: number, dataBytes = 0): Layout {
+/**
+ * The layout of each of `shards` kernels sharing one memory: the constants,
+ * parameters and kept rows once, and for each shard its own gradients and
+ * working space (values, lanes, rows).
+ */
+export function layoutsOf(program: Program, plan: Plan, lanes: number, dataBytes = 0, shards = 1): Layout[] {
   // One slot more than the plan's: where inputs that the graph never reads are loaded.
   const slotBytes = (plan.slots + 1) * lanes * 8;
   let width = 0;
   for (const step of plan.steps) if (step.kind === 'layer') width = Math.max(width, even(step.inputs + 1));
   const constants = 0;
   const params = ConstantTable.BYTES;
-  const grads = params + align(program.parameterCount * 8);
-  const values = grads + align(program.parameterCount * 8);
-  const nodeGrads = values + slotBytes;
-  const transposed = nodeGrads + slotBytes;
-  const chunk = transposed + align(lanes * width * 8);
-  const seeds = chunk + align(lanes * program.inputNodes.length * 8);
-  const inputTable = seeds + align(program.outputNodes.length * 8);
-  const rowTable = inputTable + align(program.inputNodes.length * 4);
-  const data = rowTable + align(lanes * 4);
-  const bytes = data + align(dataBytes) + 32; // a block may read a pair past the last row's end
-  return {
-    lanes,
-    constants,
-    params,
-    grads,
-    values,
-    nodeGrads,
-    transposed,
-    chunk,
-    rowTable,
-    data,
-    seeds,
-    inputTable,
-    bytes,
-  };
+  const data = params + align(program.parameterCount * 8);
+  let at = data + align(dataBytes) + 32; // a block may read a pair past the last row's end
+  const layouts: Layout[] = [];
+  for (let k = 0; k < shards; k++) {
+    const grads = at;
+    const values = grads + align(program.parameterCount * 8);
+    const nodeGrads = values + slotBytes;
+    const transposed = nodeGrads + slotBytes;
+    const chunk = transposed + align(lanes * width * 8);
+    const seeds = chunk + align(lanes * program.inputNodes.length * 8);
+    const inputTable = seeds + align(program.outputNodes.length * 8);
+    const rowTable = inputTable + align(program.inputNodes.length * 4);
+    at = rowTable + align(lanes * 4);
+    layouts.push({
+      lanes,
+      constants,
+      params,
+      grads,
+      values,
+      nodeGrads,
+      transposed,
+      chunk,
+      rowTable,
+      data,
+      seeds,
+      inputTable,
+      bytes: 0,
+    });
+  }
+  for (const layout of layouts) layout.bytes = at;
+  return layouts;
 }
 
 /** Functions imported from JavaScript for the rare ops that have no kernel: x ** k, log, log1p. */
@@ -83,6 +94,7 @@ export function emitModule(
   program: Program,
   plan: Plan,
   layout: Layout,
+  shared = false,
 ): { bytes: Uint8Array; constants: ConstantTable } {
   const constants = new ConstantTable(layout.constants);
   const m = new ModuleBuilder(constants);
@@ -130,7 +142,26 @@ export function emitModule(
   m.export('forward', forward.index);
   m.export('backward', backward.index);
   m.export('descend', descend(m, layout, program.parameterCount));
-  return { bytes: m.bytes(Math.ceil(layout.bytes / 65536)), constants };
+  m.export('addGrads', addGrads(m, layout, program.parameterCount));
+  return { bytes: m.bytes(Math.ceil(layout.bytes / 65536), shared), constants };
+}
+
+/** addGrads(from): grads ← grads + the gradients at `from` (another shard's), two at a time. */
+function addGrads(m: ModuleBuilder, layout: Layout, count: number): number {
+  const f = m.func([Type.I32], [], [Type.I32]);
+  const c = f.code;
+  const [from, at] = [0, 1];
+  c.i32(0).set(at);
+  c.block().loop();
+  c.get(at)
+    .i32(count * 8)
+    .op(I32.geS)
+    .brIf(1);
+  // Past an odd count the pair reads and writes the padding after the gradients (16-aligned).
+  c.get(at).get(at).load(layout.grads).get(from).get(at).op(I32.add).load().simd(Simd.F64x2Add).store(layout.grads);
+  c.get(at).i32(16).op(I32.add).set(at).br(0);
+  c.end().end();
+  return f.index;
 }
 
 /** descend(lr): params ← params − lr·grads, the plain SGD step, two parameters at a time. */

@@ -1,10 +1,57 @@
 import { Op, type Program } from '../compile.js';
 import type { Matrix } from '../matrix.js';
-import { emitModule, layoutOf, type Layout } from './kernels.js';
-import { planOf } from './plan.js';
+import { emitModule, layoutsOf, type Layout } from './kernels.js';
+import { type Plan, planOf } from './plan.js';
 
 /** Most bytes of training rows kept in the module's memory. */
 const DATA_LIMIT = 1 << 30;
+
+/** What a helper thread needs to run a shard's kernels: its module and the memory they share. */
+export interface ShardKernels {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+}
+
+/** The functions a module exports. */
+interface Exports {
+  forward(rows: number): void;
+  backward(rows: number): void;
+  descend(lr: number): void;
+  addGrads(from: number): void;
+}
+
+/** The memory of one or more tapes, laid out, with the training rows copied in when they fit. */
+interface Space {
+  plan: Plan;
+  layouts: Layout[];
+  memory: WebAssembly.Memory;
+  kept: { x: Matrix; y: Matrix } | undefined;
+}
+
+function spaceFor(program: Program, lanes: number, shards: number, data?: { x: Matrix; y: Matrix }): Space {
+  const plan = planOf(program);
+  const width = program.inputNodes.length;
+  const kept = data && data.x.cols + data.y.cols === width && data.x.rows * width * 8 <= DATA_LIMIT ? data : undefined;
+  const layouts = layoutsOf(program, plan, lanes, kept ? kept.x.rows * width * 8 : 0, shards);
+  const pages = Math.ceil(layouts[0]!.bytes / 65536);
+  const memory = new WebAssembly.Memory(
+    shards > 1 ? { initial: pages, maximum: pages, shared: true } : { initial: pages },
+  );
+  if (kept) {
+    const rows = new Float64Array(memory.buffer, layouts[0]!.data, kept.x.rows * width);
+    const { x, y } = kept;
+    for (let r = 0; r < x.rows; r++) {
+      rows.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), r * width);
+      rows.set(y.data.subarray(r * y.cols, (r + 1) * y.cols), r * width + x.cols);
+    }
+  }
+  return { plan, layouts, memory, kept };
+}
+
+/** JavaScript's own functions for the rare ops without a kernel (see `Imports` in kernels.ts). */
+export function importsFor(memory: WebAssembly.Memory) {
+  return { env: { memory, pow: Math.pow, log: Math.log, log1p: Math.log1p } };
+}
 
 /**
  * A compiled `Program` run by WebAssembly kernels generated for it: the same
@@ -18,6 +65,8 @@ export class WasmTape {
   readonly lanes: number;
   readonly params: Float64Array;
   readonly paramGrads: Float64Array;
+  /** This tape's module and memory, for a helper thread that runs the same kernels. */
+  readonly kernels: ShardKernels;
   rows = 0;
   private readonly values: Float64Array;
   private readonly chunk: Float64Array;
@@ -25,45 +74,35 @@ export class WasmTape {
   private readonly outputAt: Int32Array;
   private readonly rowTable: Int32Array;
   private readonly layout: Layout;
-  private kept: { x: Matrix; y: Matrix } | undefined;
-  private readonly run: { forward(rows: number): void; backward(rows: number): void; descend(lr: number): void };
+  private readonly kept: { x: Matrix; y: Matrix } | undefined;
+  private readonly run: Exports;
 
   /**
    * `data`: the training rows (x, and y after it in each row), copied into the
    * module's memory once so that each batch is gathered there by row number
    * (left out above `DATA_LIMIT`: such batches are copied in row by row).
+   * `space` and `shard`: one of several tapes over one memory (`group`).
    */
-  constructor(program: Program, lanes: number, data?: { x: Matrix; y: Matrix }) {
+  constructor(program: Program, lanes: number, data?: { x: Matrix; y: Matrix }, space?: Space, shard = 0) {
     this.program = program;
     this.lanes = lanes + (lanes & 1);
-    const plan = planOf(program);
-    const width = program.inputNodes.length;
-    const keep =
-      data && data.x.cols + data.y.cols === width && data.x.rows * width * 8 <= DATA_LIMIT ? data : undefined;
-    const layout: Layout = layoutOf(program, plan, this.lanes, keep ? keep.x.rows * width * 8 : 0);
+    const { plan, layouts, memory, kept } = space ?? spaceFor(program, this.lanes, 1, data);
+    const layout = layouts[shard]!;
     this.layout = layout;
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(layout.bytes / 65536) });
-    const { bytes, constants } = emitModule(program, plan, layout);
+    this.kept = kept;
+    const { bytes, constants } = emitModule(program, plan, layout, layouts.length > 1);
     const module = new WebAssembly.Module(bytes);
-    const env = { memory, pow: Math.pow, log: Math.log, log1p: Math.log1p };
-    this.run = new WebAssembly.Instance(module, { env }).exports as unknown as WasmTape['run'];
+    this.kernels = { module, memory };
+    this.run = new WebAssembly.Instance(module, importsFor(memory)).exports as unknown as Exports;
     const buffer = memory.buffer;
-    constants.write(buffer);
+    constants.write(buffer); // every shard's module puts the same numbers in the same places
     const P = program.parameterCount;
+    const width = program.inputNodes.length;
     this.params = new Float64Array(buffer, layout.params, P);
     this.paramGrads = new Float64Array(buffer, layout.grads, P);
     this.values = new Float64Array(buffer, layout.values, (plan.slots + 1) * this.lanes);
     this.chunk = new Float64Array(buffer, layout.chunk, this.lanes * width);
     this.rowTable = new Int32Array(buffer, layout.rowTable, this.lanes);
-    if (keep) {
-      const rows = new Float64Array(buffer, layout.data, keep.x.rows * width);
-      const { x, y } = keep;
-      for (let r = 0; r < x.rows; r++) {
-        rows.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), r * width);
-        rows.set(y.data.subarray(r * y.cols, (r + 1) * y.cols), r * width + x.cols);
-      }
-      this.kept = keep;
-    }
     this.seeds = new Float64Array(buffer, layout.seeds, program.outputNodes.length);
     const slotOf = (node: number) => (node >= 0 ? plan.slot[node]! : plan.slots);
     const table = new Int32Array(buffer, layout.inputTable, program.inputNodes.length);
@@ -73,6 +112,22 @@ export class WasmTape {
       if (program.op[i] === Op.Const)
         this.values.fill(program.k[i]!, plan.slot[i]! * this.lanes, (plan.slot[i]! + 1) * this.lanes);
     }
+  }
+
+  /**
+   * `shards` tapes over one memory: the same parameters (and kept rows), each
+   * with its own lanes and gradients, so that the shards of a batch can run
+   * side by side, on other threads too (the memory is shared when shards > 1).
+   */
+  static group(program: Program, lanes: number, shards: number, data?: { x: Matrix; y: Matrix }): WasmTape[] {
+    const even = lanes + (lanes & 1);
+    const space = spaceFor(program, even, shards, data);
+    return space.layouts.map((_, k) => new WasmTape(program, even, data, space, k));
+  }
+
+  /** Adds `other`'s parameter gradients to this tape's: grads ← grads + other's, element by element. */
+  addGrads(other: WasmTape): void {
+    this.run.addGrads(other.layout.grads);
   }
 
   /** Puts `rows` of x (and of y, for the targets' placeholders) in the lanes for the next `forward`. */
@@ -118,8 +173,13 @@ export class WasmTape {
 
   /** Back-propagates from the outputs, whose gradient in every row's lane is `seeds[j]`, into `paramGrads` (overwritten). */
   backward(seeds: ArrayLike<number>): void {
-    for (let j = 0; j < this.seeds.length; j++) this.seeds[j] = seeds[j]!;
+    this.seedWith(seeds);
     this.run.backward(this.rows);
+  }
+
+  /** Sets the outputs' seeds for the next backward pass (which may run on another thread). */
+  seedWith(seeds: ArrayLike<number>): void {
+    for (let j = 0; j < this.seeds.length; j++) this.seeds[j] = seeds[j]!;
   }
 
   /** The plain SGD step, params ← params − lr·paramGrads, as the js optimizer computes it. */
