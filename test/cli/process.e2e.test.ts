@@ -37,7 +37,7 @@ describe('where WebAssembly SIMD is missing', () => {
     return { code: r.status, stdout: r.stdout, stderr };
   };
 
-  it('trains and predicts with the js engine, saying so once, with the same weights and predictions', async () => {
+  it('trains with the js engine, saying so once, to the same weights; says nothing when js was asked for', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'few.csv'), readFileSync(moons, 'utf8').split('\n').slice(0, 61).join('\n') + '\n');
     const args = ['train', 'few.csv', '-l', '2,4,1', '-e', '2', '-q'];
@@ -49,9 +49,6 @@ describe('where WebAssembly SIMD is missing', () => {
     expect((await run([...args, '--out', 'b.json'], { cwd: dir })).code).toBe(0);
     const weights = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8')).parameters;
     expect(weights('a.json')).toEqual(weights('b.json'));
-    const predicted = jitless(['predict', '-m', 'a.json', 'few.csv'], dir);
-    expect(predicted.stderr).toMatch(/^autograd: warning: WebAssembly SIMD is not available/);
-    expect(predicted.stdout).toBe((await run(['predict', '-m', 'a.json', 'few.csv'], { cwd: dir })).stdout);
     // Asked for the js engine, it says nothing.
     const quiet = jitless([...args, '--engine', 'js', '--out', 'c.json'], dir);
     expect(quiet.stderr).toBe('');

@@ -35,7 +35,8 @@ function randomRows(random: Random, rows: number, cols: number) {
   return { rows, cols, data: Float64Array.from({ length: rows * cols }, () => random.normal()) };
 }
 
-describe.each(['js', 'wasm'] as const)('the %s engine agrees with the object graph', (engine) => {
+describe('the compiled engines (js and wasm) agree with the object graph', () => {
+  const engines = ['js', 'wasm'] as const;
   const cases = [
     { layers: [2, 16, 16, 1], activation: 'tanh', outputActivation: 'linear', batch: 32, rows: 32 },
     { layers: [3, 5, 4, 2], activation: 'relu', outputActivation: 'sigmoid', batch: 8, rows: 5 }, // partial batch
@@ -59,18 +60,20 @@ describe.each(['js', 'wasm'] as const)('the %s engine agrees with the object gra
       else y.data[r * k + data.int(k)] = 1;
     }
     const order = Int32Array.from({ length: rows }, (_, i) => i);
-    const net = await CompiledMLP.forTraining(mlp, { engine, batchSize: 16, threads: 1, loss });
-    const compiledLoss = net.lossAndGradients(x, y, order);
     const graph = batchLoss(mlp, x, y, order, loss);
     mlp.zeroGrad();
     graph.backward();
-    expectRelative([compiledLoss], [graph.data], 1e-12, 'loss');
-    expectRelative(
-      net.grads,
-      mlp.parameters().map((p) => p.grad),
-      1e-12,
-      'gradient',
-    );
+    for (const engine of engines) {
+      const net = await CompiledMLP.forTraining(mlp, { engine, batchSize: 16, threads: 1, loss });
+      const compiledLoss = net.lossAndGradients(x, y, order);
+      expectRelative([compiledLoss], [graph.data], 1e-12, `${engine} loss`);
+      expectRelative(
+        net.grads,
+        mlp.parameters().map((p) => p.grad),
+        1e-12,
+        `${engine} gradient`,
+      );
+    }
     // The output biases' gradients are Σ over rows of (softmax or σ) − target, over n: by hand.
     const expected = new Array<number>(k).fill(0);
     let reference = 0;
@@ -103,22 +106,23 @@ describe.each(['js', 'wasm'] as const)('the %s engine agrees with the object gra
     const y = randomRows(data, c.rows, c.layers[c.layers.length - 1]!);
     const rows = Int32Array.from({ length: c.rows }, (_, i) => c.rows - 1 - i); // any order of rows
 
-    const net = await CompiledMLP.forTraining(mlp, { engine, batchSize: c.batch, threads: 1 });
-    const compiledLoss = net.lossAndGradients(x, y, rows);
-
     const predictions = Array.from(rows, (r) => mlp.call(Array.from(x.data.subarray(r * x.cols, (r + 1) * x.cols))));
     const targets = Array.from(rows, (r) => Array.from(y.data.subarray(r * y.cols, (r + 1) * y.cols)));
     const loss = batchLossOf('mse', predictions, targets);
     mlp.zeroGrad();
     loss.backward();
 
-    expectRelative([compiledLoss], [loss.data], 1e-12, 'loss');
-    expectRelative(
-      net.grads,
-      mlp.parameters().map((p) => p.grad),
-      1e-12,
-      'gradient',
-    );
+    for (const engine of engines) {
+      const net = await CompiledMLP.forTraining(mlp, { engine, batchSize: c.batch, threads: 1 });
+      const compiledLoss = net.lossAndGradients(x, y, rows);
+      expectRelative([compiledLoss], [loss.data], 1e-12, `${engine} loss`);
+      expectRelative(
+        net.grads,
+        mlp.parameters().map((p) => p.grad),
+        1e-12,
+        `${engine} gradient`,
+      );
+    }
   });
 
   it('the comparison catches a gradient that is off (negative control)', () => {
@@ -130,11 +134,13 @@ describe.each(['js', 'wasm'] as const)('the %s engine agrees with the object gra
   it('predicts what the object graph computes, in chunks of any size', () => {
     const mlp = new MLP([3, 8, 2], { random: new Random(3) });
     const x = randomRows(new Random(4), 600, 3); // more rows than the 256 lanes
-    const out = new Float64Array(600 * 2);
-    CompiledMLP.forPrediction(mlp, engine).predictInto(x, out);
-    for (let r = 0; r < 600; r += 37) {
-      const expected = mlp.call(Array.from(x.data.subarray(r * 3, r * 3 + 3))).map((v) => v.data);
-      expectRelative(out.subarray(r * 2, r * 2 + 2), expected, 1e-15, `row ${r}`);
+    for (const engine of engines) {
+      const out = new Float64Array(600 * 2);
+      CompiledMLP.forPrediction(mlp, engine).predictInto(x, out);
+      for (let r = 0; r < 600; r += 37) {
+        const expected = mlp.call(Array.from(x.data.subarray(r * 3, r * 3 + 3))).map((v) => v.data);
+        expectRelative(out.subarray(r * 2, r * 2 + 2), expected, 1e-15, `${engine}, row ${r}`);
+      }
     }
   });
 });

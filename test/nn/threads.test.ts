@@ -42,12 +42,12 @@ describe('the js engine sharing batches with a helper thread', () => {
 
 describe('the wasm engine sharing batches with a helper thread', () => {
   it('cuts big batches as the js engine does, and gives the same bits with one thread or two', async () => {
-    const x = data(2000, 10, 5);
-    const y = data(2000, 1, 6);
+    const x = data(640, 10, 5);
+    const y = data(640, 1, 6);
     const train = async (engine: 'wasm' | 'js', threads: number) => {
       const mlp = new MLP([10, 64, 64, 1], { random: new Random(7) });
       await trainLoop(mlp, x, y, {
-        epochs: 4,
+        epochs: 3,
         learningRate: 0.05,
         batchSize: 64,
         engine,

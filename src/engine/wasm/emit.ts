@@ -195,6 +195,24 @@ export class Code {
     this.bytes.push(0xfc);
     return this.u32(11).u32(0);
   }
+  /** i64.const n. */
+  i64(n: bigint): this {
+    this.bytes.push(0x42);
+    let v = BigInt.asIntN(64, n);
+    for (;;) {
+      const byte = Number(v & 0x7fn);
+      v >>= 7n;
+      if ((v === 0n && (byte & 0x40) === 0) || (v === -1n && (byte & 0x40) !== 0)) {
+        this.bytes.push(byte);
+        return this;
+      }
+      this.bytes.push(byte | 0x80);
+    }
+  }
+  return(): this {
+    this.bytes.push(0x0f);
+    return this;
+  }
   block(): this {
     this.bytes.push(0x02, 0x40);
     return this;
@@ -236,10 +254,36 @@ export const I32 = {
   sub: 0x6b,
   mul: 0x6c,
   and: 0x71,
+  eq: 0x46,
+  or: 0x72,
+  xor: 0x73,
   shl: 0x74,
   shrS: 0x75,
+  shrU: 0x76,
+  /** i32.wrap_i64 */
+  wrap: 0xa7,
 } as const;
-export const F64 = { add: 0xa0, sub: 0xa1, mul: 0xa2, div: 0xa3 } as const;
+export const F64 = {
+  add: 0xa0,
+  sub: 0xa1,
+  mul: 0xa2,
+  div: 0xa3,
+  eq: 0x61,
+  /** f64.convert_i32_s */
+  fromI32: 0xb7,
+  /** f64.reinterpret_i64 */
+  fromBits: 0xbf,
+} as const;
+export const I64 = {
+  and: 0x83,
+  or: 0x84,
+  shl: 0x86,
+  shrU: 0x88,
+  /** i64.extend_i32_u */
+  fromU32: 0xad,
+  /** i64.reinterpret_f64 */
+  bitsOf: 0xbd,
+} as const;
 
 interface Func {
   type: number;

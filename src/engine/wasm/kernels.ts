@@ -1,5 +1,6 @@
 import { Op, type Program } from '../compile.js';
 import { type Code, ConstantTable, F64, I32, ModuleBuilder, Simd, Type } from './emit.js';
+import { addLog } from './log.js';
 import { addMath, type MathFunctions, type Regs, SCRATCH, sigmoid, tanh } from './math.js';
 import type { Layer, MapStep, Plan } from './plan.js';
 
@@ -78,7 +79,10 @@ export function layoutsOf(program: Program, plan: Plan, lanes: number, dataBytes
   return layouts;
 }
 
-/** Functions imported from JavaScript for the rare ops that have no kernel: x ** k, log, log1p. */
+/**
+ * The scalar functions the one-node path calls: x ** k imported from
+ * JavaScript (a power other than 2 is rare), log and log1p in the module.
+ */
 export interface Imports {
   pow: number;
   log: number;
@@ -98,12 +102,9 @@ export function emitModule(
 ): { bytes: Uint8Array; constants: ConstantTable } {
   const constants = new ConstantTable(layout.constants);
   const m = new ModuleBuilder(constants);
-  const imports: Imports = {
-    pow: m.importFunc('pow', [Type.F64, Type.F64], [Type.F64]),
-    log: m.importFunc('log', [Type.F64], [Type.F64]),
-    log1p: m.importFunc('log1p', [Type.F64], [Type.F64]),
-  };
+  const pow = m.importFunc('pow', [Type.F64, Type.F64], [Type.F64]);
   const math = addMath(m);
+  const imports: Imports = { pow, ...addLog(m) };
   const k = new Kernels(m, program, plan, layout, math, imports);
 
   const forward = m.func([Type.I32], [], LOCALS);

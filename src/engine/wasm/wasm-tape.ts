@@ -48,9 +48,9 @@ function spaceFor(program: Program, lanes: number, shards: number, data?: { x: M
   return { plan, layouts, memory, kept };
 }
 
-/** JavaScript's own functions for the rare ops without a kernel (see `Imports` in kernels.ts). */
+/** The module's imports: its memory, and JavaScript's x ** k for a power other than 2 (see `Imports` in kernels.ts). */
 export function importsFor(memory: WebAssembly.Memory) {
-  return { env: { memory, pow: Math.pow, log: Math.log, log1p: Math.log1p } };
+  return { env: { memory, pow: Math.pow } };
 }
 
 /**

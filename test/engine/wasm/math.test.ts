@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sigmoid as engineSigmoid, tanh as engineTanh } from '../../../src/engine/math.js';
 import { ConstantTable, ModuleBuilder, Type } from '../../../src/engine/wasm/emit.js';
+import { addLog } from '../../../src/engine/wasm/log.js';
 import { addMath, exp, type Regs, SCRATCH, sigmoid, tanh } from '../../../src/engine/wasm/math.js';
 import { Random } from '../../../src/random.js';
 
@@ -13,11 +14,22 @@ const MEMORY_PAGES = Math.ceil((N * 8 + ConstantTable.BYTES) / 65536) + 1;
 
 type Fn = 'exp' | 'tanh' | 'sigmoid';
 const inline = { exp, tanh, sigmoid };
+type Exports = Record<`${Fn}${'' | '2'}` | 'log' | 'log1p', (bytes: number) => void>;
 
-function build(): Record<`${Fn}${'' | '2'}`, (bytes: number) => void> & { memory: WebAssembly.Memory } {
+function build(): Exports & { memory: WebAssembly.Memory } {
   const table = new ConstantTable(N * 8);
   const m = new ModuleBuilder(table);
   const fns = addMath(m);
+  const logs = addLog(m);
+  for (const name of ['log', 'log1p'] as const) {
+    // name: over the array one number at a time
+    const f = m.func([Type.I32], [], [Type.I32]);
+    f.code.i32(0).set(1).block().loop();
+    f.code.get(1).get(0).op(0x4e).brIf(1);
+    f.code.get(1).get(1).f64Load().call(logs[name]).f64Store();
+    f.code.get(1).i32(8).op(0x6a).set(1).br(0).end().end();
+    m.export(name, f.index);
+  }
   const names: string[] = [];
   for (const name of ['exp', 'tanh', 'sigmoid'] as const) {
     // name: over the array one vector at a time through the function
@@ -160,6 +172,54 @@ describe('exp, tanh and sigmoid inside WebAssembly', () => {
       }
     }
   });
+
+  it.each([
+    ['log', Math.log],
+    ['log1p', Math.log1p],
+  ] as const)(
+    '%s equals Math.%s bit for bit: near 1, over every exponent, subnormals, the special values',
+    (name, ref) => {
+      const random = new Random(4);
+      const xs = new Float64Array(N);
+      const bits = (h: bigint) => new Float64Array(BigInt64Array.of(h).buffer)[0]!;
+      for (let i = 0; i < N; i++) {
+        const kind = i % 4;
+        xs[i] =
+          kind === 0
+            ? (name === 'log' ? 1 : 0) + (random.next() - 0.5) * 2 ** -(1 + random.int(40)) // near the function's zero
+            : kind === 1
+              ? random.next() * 2 ** (random.int(2098) - 1074) // every exponent, subnormals too
+              : kind === 2
+                ? -1 + random.next() * 3 // around log1p's branches (−0.29, 0.41, √2 − 1)
+                : random.next() * 10;
+      }
+      const edges = [
+        0,
+        -0,
+        NaN,
+        Infinity,
+        -Infinity,
+        -1,
+        -2,
+        Number.MIN_VALUE,
+        1,
+        bits(0x3fda827a00000000n),
+        bits(0xbfd2bec300000000n),
+        2 ** -29,
+        2 ** -54,
+        2 ** 53,
+        2 ** 54,
+      ];
+      edges.forEach((e, i) => (xs[i] = e));
+      io.set(xs);
+      wasm[name](N * 8);
+      for (let i = 0; i < N; i++) {
+        if (!Object.is(io[i], ref(xs[i]!)) && !(Number.isNaN(io[i]) && Number.isNaN(ref(xs[i]!)))) {
+          expect.fail(`${name}(${xs[i]}) = ${io[i]}, Math.${name}: ${ref(xs[i]!)}`);
+        }
+      }
+    },
+  );
 
   it('the ulp measure counts doubles between two numbers (a check on the check)', () => {
     expect(ulps(1, 1 + Number.EPSILON)).toBe(1);
