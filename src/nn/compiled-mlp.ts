@@ -70,10 +70,11 @@ export class CompiledMLP {
     const threads = options.threads ?? (availableParallelism() >= 2 ? 2 : 1);
     if (engineToRun(options.engine ?? 'wasm') === 'wasm') {
       // The same cut into shards as the js engine's, so that the two give the same numbers.
-      // Two shards: a third space lets this thread compute shard 1 while a late helper is still at it.
-      const tapes = WasmTape.group(program, lanes, shards > 1 ? 3 : 1, options.data);
+      // With a helper, a third space lets this thread compute shard 1 while a late helper is still at it.
+      const spaces = shards === 1 ? 1 : threads > 1 ? 3 : 2;
+      const tapes = WasmTape.group(program, lanes, spaces, options.data);
       const net = new CompiledMLP(mlp, program, tapes.slice(0, shards), unitsPerRow(loss, mlp.outputSize));
-      if (shards > 1) net.pair = await WasmShards.start([tapes[0]!, tapes[1]!, tapes[2]!], threads);
+      if (shards > 1) net.pair = await WasmShards.start([tapes[0]!, tapes[1]!, tapes[spaces - 1]!], threads);
       return net;
     }
     const shared = (n: number) => new Float64Array(new SharedArrayBuffer(n * Float64Array.BYTES_PER_ELEMENT));

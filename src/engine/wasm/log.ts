@@ -15,7 +15,7 @@ export interface LogFunctions {
 const LN2_HI = 6.9314718036912381649e-1;
 const LN2_LO = 1.90821492927058770002e-10;
 const TWO54 = 1.8014398509481984e16;
-const L1 = 6.666666666666735130e-1;
+const L1 = 6.66666666666673513e-1;
 const L2 = 3.999999999940941908e-1;
 const L3 = 2.857142874366239149e-1;
 const L4 = 2.222219843214978396e-1;
@@ -136,7 +136,14 @@ function emitLog1p(c: Code): void {
     c.get(X).get(X).get(X).op(F64.mul).f64(0.5).op(F64.mul).op(F64.sub).return();
     c.end();
     // −0.2929 < x < 0.41422: k = 0, f = x, hu = 1
-    c.get(HX).i32(0).op(I32.gtS).get(HX).i32(0xbfd2bec3 | 0).op(I32.leS).op(I32.or).if();
+    c.get(HX)
+      .i32(0)
+      .op(I32.gtS)
+      .get(HX)
+      .i32(0xbfd2bec3 | 0)
+      .op(I32.leS)
+      .op(I32.or)
+      .if();
     c.i32(0).set(K);
     c.get(X).set(F);
     c.i32(1).set(J);

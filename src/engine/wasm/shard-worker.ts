@@ -2,7 +2,7 @@
 // kernels on the memory it shares with the trainer, when it takes a shard first.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Slot } from './shards.js';
-import { importsFor } from './wasm-tape.js';
+import { importsFor } from './imports.js';
 
 const { module, memory, control } = workerData as {
   module: WebAssembly.Module;

@@ -1,5 +1,6 @@
 import { Op, type Program } from '../compile.js';
 import type { Matrix } from '../matrix.js';
+import { importsFor } from './imports.js';
 import { emitModule, layoutsOf, type Layout } from './kernels.js';
 import { type Plan, planOf } from './plan.js';
 
@@ -46,11 +47,6 @@ function spaceFor(program: Program, lanes: number, shards: number, data?: { x: M
     }
   }
   return { plan, layouts, memory, kept };
-}
-
-/** The module's imports: its memory, and JavaScript's x ** k for a power other than 2 (see `Imports` in kernels.ts). */
-export function importsFor(memory: WebAssembly.Memory) {
-  return { env: { memory, pow: Math.pow } };
 }
 
 /**
