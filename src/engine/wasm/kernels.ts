@@ -2,7 +2,7 @@ import { Op, type Program } from '../compile.js';
 import { type Code, ConstantTable, F64, I32, ModuleBuilder, Simd, Type } from './emit.js';
 import { addLog } from './log.js';
 import { addMath, type MathFunctions, type Regs, SCRATCH, sigmoid, tanh } from './math.js';
-import type { Layer, MapStep, Plan } from './plan.js';
+import type { Layer, MapStep, Plan, Step } from './plan.js';
 
 /**
  * Where everything lives in the module's memory (byte offsets, 16-aligned).
@@ -111,14 +111,10 @@ export function emitModule(
   k.load(forward.code);
   const backward = m.func([Type.I32], [], LOCALS);
   k.seed(backward.code);
-  const forwardCalls: number[] = [];
-  const backwardCalls: number[] = [];
+  // A dense block is a function of its own (called with the rows); any other node is written inline.
+  const blocks = new Map<Step, { forward: number; backward: number }>();
   for (const step of plan.steps) {
-    if (step.kind === 'node') {
-      forwardCalls.push(-1 - step.node);
-      backwardCalls.push(-1 - step.node);
-      continue;
-    }
+    if (step.kind === 'node') continue;
     const f = m.func([Type.I32], [], LOCALS);
     const b = m.func([Type.I32], [], LOCALS);
     if (step.kind === 'layer') {
@@ -128,17 +124,15 @@ export function emitModule(
       k.mapForward(f.code, step);
       k.mapBackward(b.code, step);
     }
-    forwardCalls.push(f.index);
-    backwardCalls.push(b.index);
+    blocks.set(step, { forward: f.index, backward: b.index });
   }
-  for (const call of forwardCalls) {
-    if (call >= 0) forward.code.get(0).call(call);
-    else k.nodeForward(forward.code, -1 - call);
+  for (const step of plan.steps) {
+    if (step.kind === 'node') k.nodeForward(forward.code, step.node);
+    else forward.code.get(0).call(blocks.get(step)!.forward);
   }
-  for (let s = backwardCalls.length - 1; s >= 0; s--) {
-    const call = backwardCalls[s]!;
-    if (call >= 0) backward.code.get(0).call(call);
-    else k.nodeBackward(backward.code, -1 - call);
+  for (const step of [...plan.steps].reverse()) {
+    if (step.kind === 'node') k.nodeBackward(backward.code, step.node);
+    else backward.code.get(0).call(blocks.get(step)!.backward);
   }
   m.export('forward', forward.index);
   m.export('backward', backward.index);

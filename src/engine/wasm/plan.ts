@@ -91,25 +91,19 @@ export function planOf(program: Program): Plan {
   const mapOf = new Int32Array(size).fill(-1);
   const layers: Layer[] = [];
   const maps: MapStep[] = [];
-  const consecutive = (nodes: ArrayLike<number>) => {
-    for (let k = 1; k < nodes.length; k++) if (slot[nodes[k]!] !== slot[nodes[0]!]! + k) return false;
-    return true;
-  };
-  const giveAll = (nodes: ArrayLike<number>): boolean => {
-    if (
-      Array.prototype.every.call(nodes, (n: number) => slot[n] === -1) &&
-      new Set(Array.from(nodes)).size === nodes.length
-    ) {
-      for (let k = 0; k < nodes.length; k++) give(nodes[k]!);
+  // Consecutive slots for `nodes`, in order: given now if none has one yet, else they must have them already.
+  const giveAll = (nodes: number[]): boolean => {
+    if (nodes.every((n) => slot[n] === -1) && new Set(nodes).size === nodes.length) {
+      for (const n of nodes) give(n);
       return true;
     }
-    return Array.prototype.every.call(nodes, (n: number) => slot[n]! >= 0) && consecutive(nodes);
+    return nodes.every((n, k) => slot[n] === slot[nodes[0]!]! + k && slot[n]! >= 0);
   };
 
   for (const members of groups.values()) {
     const first = members[0]!;
     const n = termCount[first]!;
-    const inputs = termNode.subarray(termStart[first]!, termStart[first]! + n);
+    const inputs = Array.from(termNode.subarray(termStart[first]!, termStart[first]! + n));
     const affine = affineParams(members, n, termStart, termParam, bias);
     const inputGrads = needsGrad[inputs[0]!]!;
     if (
@@ -117,7 +111,7 @@ export function planOf(program: Program): Plan {
       affine.wo < 0 ||
       affine.wi < 0 ||
       affine.bo < 0 ||
-      Array.from(inputs).some((node) => needsGrad[node] !== inputGrads)
+      inputs.some((node) => needsGrad[node] !== inputGrads)
     )
       continue;
     if (members.some((m) => slot[m] !== -1) || !giveAll(inputs)) continue;
@@ -155,8 +149,7 @@ export function planOf(program: Program): Plan {
   for (let i = 0; i < size; i++) if (slot[i] === -1) rest.push(i);
   let firstGradSlot = next;
   for (const i of rest) give(i);
-  for (let i = 0; i < size; i++)
-    if (needsGrad[i] && op[i] !== Op.Param) firstGradSlot = Math.min(firstGradSlot, slot[i]!);
+  for (let i = 0; i < size; i++) if (needsGrad[i]) firstGradSlot = Math.min(firstGradSlot, slot[i]!);
 
   // Steps in the order of their first node.
   const steps: Step[] = [];

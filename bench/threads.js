@@ -1,0 +1,77 @@
+// One thread or two: `npm run bench:threads`. Trains the workloads whose
+// batches are cut in two shards (see shardsFor) with the wasm engine on one
+// thread and on two, taking turns, first on a quiet machine, then with one
+// busy process per core competing for the CPU. Rows/s of the training loop,
+// the median of five runs of each. The helper thread must never make a run
+// slower than one thread; the weights are the same bits either way.
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { MLP, Random, trainLoop } from '../dist/index.js';
+
+const workloads = [
+  { name: 'wide', layers: [10, 64, 64, 1], batchSize: 64, rows: 20000, epochs: 3 },
+  { name: 'digits', layers: [64, 64, 10], batchSize: 32, rows: 1797, epochs: 20 },
+  { name: 'mnist-sized', layers: [784, 128, 10], batchSize: 32, rows: 10000, epochs: 1 },
+];
+
+function data({ layers, rows }) {
+  const random = new Random(1);
+  const matrix = (cols) => ({ rows, cols, data: Float64Array.from({ length: rows * cols }, () => random.normal()) });
+  return { x: matrix(layers[0]), y: matrix(layers[layers.length - 1]) };
+}
+
+async function rate(w, d, threads) {
+  const mlp = new MLP(w.layers, { random: new Random(2) });
+  let start = 0;
+  let end = 0;
+  let rows = 0;
+  await trainLoop(mlp, d.x, d.y, {
+    epochs: w.epochs,
+    learningRate: 0.01,
+    batchSize: w.batchSize,
+    engine: 'wasm',
+    threads,
+    random: new Random(3),
+    onBatch: (event) => {
+      if (start === 0) start = performance.now();
+      else {
+        rows += event.rows;
+        end = performance.now();
+      }
+    },
+  });
+  return rows / ((end - start) / 1000);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+async function measure(label) {
+  for (const w of workloads) {
+    const d = data(w);
+    await rate(w, d, 1);
+    await rate(w, d, 2);
+    const one = [];
+    const two = [];
+    for (let k = 0; k < 5; k++) {
+      one.push(await rate(w, d, 1));
+      two.push(await rate(w, d, 2));
+    }
+    const ratio = median(two) / median(one);
+    console.log(
+      `${label.padEnd(6)} ${w.name.padEnd(12)} 1 thread ${fmt(median(one)).padStart(9)}  2 threads ${fmt(median(two)).padStart(9)}  ${ratio.toFixed(2)}×`,
+    );
+  }
+}
+
+console.log(`node ${process.version}; ${availableParallelism()} cores; training-loop rows/s, median of 5 runs each`);
+await measure('quiet');
+const busy = Array.from({ length: availableParallelism() }, () =>
+  spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }),
+);
+try {
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await measure('busy');
+} finally {
+  for (const child of busy) child.kill();
+}
