@@ -5,7 +5,7 @@ import type { Matrix } from '../engine/matrix.js';
 import { forwardRows, runShard, ShardHelper, shardsFor } from '../engine/shards.js';
 import { Tape } from '../engine/tape.js';
 import { Value } from '../engine/value.js';
-import { WasmShards } from '../engine/wasm/shards.js';
+import { HELPER_WORK, WasmShards } from '../engine/wasm/shards.js';
 import { WasmTape } from '../engine/wasm/wasm-tape.js';
 import { rowLoss, unitsPerRow, type LossName } from './loss.js';
 import type { MLP } from './mlp.js';
@@ -70,11 +70,14 @@ export class CompiledMLP {
     const threads = options.threads ?? (availableParallelism() >= 2 ? 2 : 1);
     if (engineToRun(options.engine ?? 'wasm') === 'wasm') {
       // The same cut into shards as the js engine's, so that the two give the same numbers.
-      // With a helper, a third space lets this thread compute shard 1 while a late helper is still at it.
-      const spaces = shards === 1 ? 1 : threads > 1 ? 3 : 2;
+      // A helper only for shards with enough work; with one, a third space lets this
+      // thread compute shard 1 while a late helper is still at it.
+      const helper = threads > 1 && lanes * program.termParam.length >= HELPER_WORK;
+      const spaces = shards === 1 ? 1 : helper ? 3 : 2;
       const tapes = WasmTape.group(program, lanes, spaces, options.data);
       const net = new CompiledMLP(mlp, program, tapes.slice(0, shards), unitsPerRow(loss, mlp.outputSize));
-      if (shards > 1) net.pair = await WasmShards.start([tapes[0]!, tapes[1]!, tapes[spaces - 1]!], threads);
+      if (shards > 1)
+        net.pair = await WasmShards.start([tapes[0]!, tapes[1]!, tapes[spaces - 1]!], helper ? threads : 1);
       return net;
     }
     const shared = (n: number) => new Float64Array(new SharedArrayBuffer(n * Float64Array.BYTES_PER_ELEMENT));

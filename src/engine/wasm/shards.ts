@@ -34,6 +34,15 @@ export const enum Slot {
 const PATIENCE = 0.5;
 
 /**
+ * Least work in a shard (multiply-adds of its forward pass: rows × weights)
+ * worth handing to a helper thread. A hand-over costs 10–20 µs here; below
+ * this, a shard takes the kernels about as long (digits, 64,64,10 in halves
+ * of 16 rows: 75,000, measured no faster with the helper), above it the
+ * helper gains (10,64,64,1 in halves of 32 rows: 154,000, 1.2–1.45×).
+ */
+export const HELPER_WORK = 100_000;
+
+/**
  * A measuring window of the adaptive choice between one thread and two: long
  * enough to span several of a busy machine's time slices.
  */
@@ -73,10 +82,12 @@ export class WasmShards {
     this.tapes = tapes;
     this.worker = worker;
     this.control = control;
-    this.useHelper = worker !== undefined;
+    // Alone first: the helper has to show, window against window, that it makes batches faster.
+    this.useHelper = false;
+    this.probeEvery = 1;
   }
 
-  /** Starts the helper thread when `threads` > 1. */
+  /** Starts the helper thread when `threads` > 1 (see `HELPER_WORK` for when to ask for one). */
   static async start(tapes: [WasmTape, WasmTape, WasmTape], threads: number): Promise<WasmShards> {
     const control = new Int32Array(new SharedArrayBuffer(Slot.Count * 4));
     if (threads < 2) return new WasmShards(tapes, undefined, control);
@@ -94,9 +105,9 @@ export class WasmShards {
     return new WasmShards(tapes, worker, control);
   }
 
-  /** Threads that computed the last window's batches. */
+  /** Threads that may compute a batch: 2 with a helper (which the measurements may leave idle). */
   get threads(): number {
-    return this.useHelper ? 2 : 1;
+    return this.worker ? 2 : 1;
   }
 
   /** Runs the batch `rows` (shard 0: the first `lanes` rows); returns the summed loss, the gradients in tape 0's. */
