@@ -1,7 +1,8 @@
 import { Op, type Program } from '../compile.js';
 import type { Matrix } from '../matrix.js';
 import { importsFor } from './imports.js';
-import { emitModule, layoutsOf, type Layout } from './kernels.js';
+import { emitModule } from './kernels.js';
+import { layoutsOf, type Layout } from './layout.js';
 import { type Plan, planOf } from './plan.js';
 
 /** Most bytes of training rows kept in the module's memory. */
