@@ -71,7 +71,7 @@ export interface LoopOptions {
   lastBatch?: LastBatch;
   /** Default "wasm". */
   engine?: Engine;
-  /** Threads the js engine may use for one batch (default: up to 2). Results do not depend on it. */
+  /** Threads the compiled engines may use for one batch (default: up to 2). Results do not depend on it. */
   threads?: number;
   /** Default "mse". */
   loss?: LossName;
