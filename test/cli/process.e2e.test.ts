@@ -170,10 +170,15 @@ describe('interrupting a tuning run', () => {
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
+    let sent = false;
     child.stderr.on('data', (d) => {
       stderr += d;
-      // Under way once it has said what it searches; a moment later its trials are running.
-      if (/random search/.test(stderr)) setTimeout(() => child.kill('SIGINT'), 700);
+      // Under way once it has said what it searches; a moment later its trials are running. One signal only:
+      // a second one, while the best is retrained and saved, would rightly quit at once without it.
+      if (!sent && /random search/.test(stderr)) {
+        sent = true;
+        setTimeout(() => child.kill('SIGINT'), 700);
+      }
     });
     const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code).toBe(130);
