@@ -1,4 +1,4 @@
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Program } from './compile.js';
 import type { Matrix } from './matrix.js';
 import type { Tape } from './tape.js';
@@ -107,20 +107,10 @@ export class ShardHelper {
     const rows = new Int32Array(new SharedArrayBuffer(lanes * 4));
     const numbers = new Float64Array(new SharedArrayBuffer(2 * 8));
     const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(WORKER, {
+    const worker = await startHelper(WORKER, {
       workerData: { program, lanes, params, grads, control, rows, numbers, port: port2 },
       transferList: [port2],
     });
-    const failure = await new Promise<Error | undefined>((resolve) => {
-      worker.once('message', () => resolve(undefined));
-      worker.once('error', (error) => resolve(error));
-      worker.once('exit', (code) => resolve(new Error(`it exited with code ${code}`)));
-    });
-    if (failure) {
-      await worker.terminate();
-      throw new Error(`the helper thread did not start: ${failure.message}`);
-    }
-    worker.unref();
     port1.unref();
     return new ShardHelper(worker, port1, control, rows, numbers);
   }
@@ -156,6 +146,25 @@ export class ShardHelper {
     Atomics.notify(this.control, Slot.Start);
     await this.worker.terminate();
   }
+}
+
+/**
+ * Starts a helper thread and waits for its first message (it is ready); a
+ * helper that fails or exits first is an error. It does not keep the process alive.
+ */
+export async function startHelper(script: URL, options: WorkerOptions): Promise<Worker> {
+  const worker = new Worker(script, options);
+  const failure = await new Promise<Error | undefined>((resolve) => {
+    worker.once('message', () => resolve(undefined));
+    worker.once('error', (error) => resolve(error));
+    worker.once('exit', (code) => resolve(new Error(`it exited with code ${code}`)));
+  });
+  if (failure) {
+    await worker.terminate();
+    throw new Error(`the helper thread did not start: ${failure.message}`);
+  }
+  worker.unref();
+  return worker;
 }
 
 function plain({ rows, cols, data }: Matrix): Matrix {

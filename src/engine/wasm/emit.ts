@@ -77,6 +77,16 @@ export class ConstantTable {
   }
 }
 
+/** Appends n (unsigned, below 2³²) as LEB128, the format's variable-length integers. */
+function uleb(n: number, into: number[]): void {
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    into.push(byte);
+  } while (n !== 0);
+}
+
 /** One function's body, written instruction by instruction. */
 export class Code {
   readonly bytes: number[] = [];
@@ -84,12 +94,7 @@ export class Code {
   constructor(private readonly table?: ConstantTable) {}
 
   private u32(n: number): this {
-    do {
-      let byte = n & 0x7f;
-      n >>>= 7;
-      if (n !== 0) byte |= 0x80;
-      this.bytes.push(byte);
-    } while (n !== 0);
+    uleb(n, this.bytes);
     return this;
   }
 
@@ -337,14 +342,7 @@ export class ModuleBuilder {
    */
   bytes(pages: number, shared = false): Uint8Array {
     const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-    const u32 = (n: number, into: number[]) => {
-      do {
-        let byte = n & 0x7f;
-        n >>>= 7;
-        if (n !== 0) byte |= 0x80;
-        into.push(byte);
-      } while (n !== 0);
-    };
+    const u32 = uleb;
     const name = (s: string, into: number[]) => {
       const b = new TextEncoder().encode(s);
       u32(b.length, into);

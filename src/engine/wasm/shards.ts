@@ -1,5 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Matrix } from '../matrix.js';
+import { startHelper } from '../shards.js';
 import type { WasmTape } from './wasm-tape.js';
 
 /**
@@ -91,17 +92,7 @@ export class WasmShards {
   static async start(tapes: [WasmTape, WasmTape, WasmTape], threads: number): Promise<WasmShards> {
     const control = new Int32Array(new SharedArrayBuffer(Slot.Count * 4));
     if (threads < 2) return new WasmShards(tapes, undefined, control);
-    const worker = new Worker(WORKER, { workerData: { ...tapes[1].kernels, control } });
-    const failure = await new Promise<Error | undefined>((resolve) => {
-      worker.once('message', () => resolve(undefined));
-      worker.once('error', (error) => resolve(error));
-      worker.once('exit', (code) => resolve(new Error(`it exited with code ${code}`)));
-    });
-    if (failure) {
-      await worker.terminate();
-      throw new Error(`the helper thread did not start: ${failure.message}`);
-    }
-    worker.unref();
+    const worker = await startHelper(WORKER, { workerData: { ...tapes[1].kernels, control } });
     return new WasmShards(tapes, worker, control);
   }
 
