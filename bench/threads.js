@@ -6,7 +6,8 @@
 // slower than one thread; the weights are the same bits either way.
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { MLP, Random, trainLoop } from '../dist/index.js';
+import { Random } from '../dist/index.js';
+import { fmt, median, trainingRate } from './rates.js';
 
 const workloads = [
   { name: 'wide', layers: [10, 64, 64, 1], batchSize: 64, rows: 20000, epochs: 3 },
@@ -20,31 +21,7 @@ function data({ layers, rows }) {
   return { x: matrix(layers[0]), y: matrix(layers[layers.length - 1]) };
 }
 
-async function rate(w, d, threads) {
-  const mlp = new MLP(w.layers, { random: new Random(2) });
-  let start = 0;
-  let end = 0;
-  let rows = 0;
-  await trainLoop(mlp, d.x, d.y, {
-    epochs: w.epochs,
-    learningRate: 0.01,
-    batchSize: w.batchSize,
-    engine: 'wasm',
-    threads,
-    random: new Random(3),
-    onBatch: (event) => {
-      if (start === 0) start = performance.now();
-      else {
-        rows += event.rows;
-        end = performance.now();
-      }
-    },
-  });
-  return rows / ((end - start) / 1000);
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const rate = (w, d, threads) => trainingRate(w, d.x, d.y, { engine: 'wasm', threads, epochs: w.epochs });
 
 async function measure(label) {
   for (const w of workloads) {

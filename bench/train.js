@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CompiledMLP, compile, MLP, parameterCount, Random, trainLoop, Value, WasmTape } from '../dist/index.js';
+import { fmt, median, trainingRate } from './rates.js';
 import { FusedMLP } from './reference.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -55,31 +56,9 @@ function prefix(m, rows) {
   return { rows, cols: m.cols, data: m.data.subarray(0, rows * m.cols) };
 }
 
-/** Rows/s of training after the first batch: compiling and starting a helper thread are set-up, as allocation is for the reference, and so is the final loss pass. */
-async function timeEngine(engine, threads, w, data, epochs, rows) {
-  const mlp = new MLP(w.layers, { random: new Random(2) });
-  const x = prefix(data.x, rows);
-  const y = prefix(data.y, rows);
-  let start = 0;
-  let end = 0;
-  let counted = 0;
-  await trainLoop(mlp, x, y, {
-    epochs,
-    learningRate: 0.01,
-    batchSize: w.batchSize,
-    engine,
-    threads,
-    random: new Random(3),
-    // From the end of the first batch to the end of the last: the loss pass after training is not training.
-    onBatch: (event) => {
-      if (start === 0) start = performance.now();
-      else {
-        counted += event.rows;
-        end = performance.now();
-      }
-    },
-  });
-  return counted / ((end - start) / 1000);
+/** Rows/s of training (see rates.js), on the first `rows` rows for slow engines. */
+function timeEngine(engine, threads, w, data, epochs, rows) {
+  return trainingRate(w, prefix(data.x, rows), prefix(data.y, rows), { engine, threads, epochs });
 }
 
 function timeReference(w, data, epochs) {
@@ -95,9 +74,6 @@ function timeReference(w, data, epochs) {
   }
   return (epochs * w.rows) / ((performance.now() - start) / 1000);
 }
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
 /** Epochs (or rows, for slow engines) that take about TARGET_SECONDS at a measured rate. */
 function sized(rate, w) {

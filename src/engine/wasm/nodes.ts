@@ -170,34 +170,23 @@ export class NodeWriter extends Writer {
       case Op.Log:
         add(gx, () => c.get(I.lp).load(go).get(I.lp).load(vx).simd(Simd.F64x2Div));
         break;
-      case Op.LogSumExp:
-        if (needsGrad[xa])
-          add(gx, () =>
-            c
-              .get(I.lp)
-              .load(vx)
-              .get(I.lp)
-              .load(vo)
-              .simd(Simd.F64x2Sub)
-              .call(this.math.exp)
-              .get(I.lp)
-              .load(go)
-              .simd(Simd.F64x2Mul),
-          );
-        if (needsGrad[xb])
-          add(gy, () =>
-            c
-              .get(I.lp)
-              .load(vy)
-              .get(I.lp)
-              .load(vo)
-              .simd(Simd.F64x2Sub)
-              .call(this.math.exp)
-              .get(I.lp)
-              .load(go)
-              .simd(Simd.F64x2Mul),
-          );
+      case Op.LogSumExp: {
+        // Each input receives g times its softmax weight, e^(input − out).
+        const share = (v: number) => () =>
+          c
+            .get(I.lp)
+            .load(v)
+            .get(I.lp)
+            .load(vo)
+            .simd(Simd.F64x2Sub)
+            .call(this.math.exp)
+            .get(I.lp)
+            .load(go)
+            .simd(Simd.F64x2Mul);
+        if (needsGrad[xa]) add(gx, share(vx));
+        if (needsGrad[xb]) add(gy, share(vy));
         break;
+      }
       default:
         throw new Error(`no kernel for op ${code}`);
     }
