@@ -47,6 +47,7 @@ export const enum Simd {
   F64x2Sub = 0xf1,
   F64x2Mul = 0xf2,
   F64x2Div = 0xf3,
+  F64x2Min = 0xf4,
 }
 
 /**

@@ -53,21 +53,37 @@ const TINY = bits(0x3e30000000000000n);
 const MAGIC = 6755399441055744;
 const MAGIC_BITS = 0x4338000000000000;
 
-/** exp(r.x) into r.y; uses t[0..8]. */
-function expStatements(): Statement[] {
+/**
+ * exp(r.x) into r.y; uses t[0..6]. `large`: only lanes with x > 1.25 matter
+ * (tanh's e^{2|x|}), which lets fdlibm's branches for small, tiny and very
+ * negative x go: x is capped at 710, beyond which the product overflows to ∞
+ * as fdlibm's own answer is — the same bits for every lane above 1.25.
+ */
+function expStatements(large = false): Statement[] {
   const S = (f: (c: Code, x: number, y: number, t: readonly number[]) => void): Statement => {
     return (c, r) => f(c, r.x, r.y, r.t);
   };
   // t: 0 ax, 1 k, 2 hi, 3 lo, 4 r, 5 t, 6 c
+  const k: Statement[] = large
+    ? [
+        // x ≤ 710 (NaN stays NaN); k = trunc(invln2·x + ½)
+        S((c, x) => c.get(x).splat(710).simd(Simd.F64x2Min).set(x)),
+        S((c, x, _y, t) => {
+          c.splat(INV_LN2).get(x).simd(Simd.F64x2Mul).splat(0.5).simd(Simd.F64x2Add).simd(Simd.F64x2Trunc).set(t[1]!);
+        }),
+      ]
+    : [
+        S((c, x, _y, t) => c.get(x).simd(Simd.F64x2Abs).set(t[0]!)),
+        // k = trunc(invln2·x ± ½), and 0 below ½·ln2
+        S((c, x, _y, t) => {
+          c.splat(INV_LN2).get(x).simd(Simd.F64x2Mul);
+          c.splat(-0.5).splat(0.5).get(x).splat(0).simd(Simd.F64x2Lt).simd(Simd.Bitselect);
+          c.simd(Simd.F64x2Add).simd(Simd.F64x2Trunc);
+          c.get(t[0]!).splat(HALF_LN2).simd(Simd.F64x2Ge).simd(Simd.And).set(t[1]!);
+        }),
+      ];
   return [
-    S((c, x, _y, t) => c.get(x).simd(Simd.F64x2Abs).set(t[0]!)),
-    // k = trunc(invln2·x ± ½), and 0 below ½·ln2
-    S((c, x, _y, t) => {
-      c.splat(INV_LN2).get(x).simd(Simd.F64x2Mul);
-      c.splat(-0.5).splat(0.5).get(x).splat(0).simd(Simd.F64x2Lt).simd(Simd.Bitselect);
-      c.simd(Simd.F64x2Add).simd(Simd.F64x2Trunc);
-      c.get(t[0]!).splat(HALF_LN2).simd(Simd.F64x2Ge).simd(Simd.And).set(t[1]!);
-    }),
+    ...k,
     // hi = x − k·ln2hi, lo = k·ln2lo, r = hi − lo, t = r²
     S((c, x, _y, t) => c.get(x).get(t[1]!).splat(LN2_HI).simd(Simd.F64x2Mul).simd(Simd.F64x2Sub).set(t[2]!)),
     S((c, _x, _y, t) => c.get(t[1]!).splat(LN2_LO).simd(Simd.F64x2Mul).set(t[3]!)),
@@ -104,12 +120,16 @@ function expStatements(): Statement[] {
       c.simd(Simd.F64x2Mul).set(y);
     }),
     // Tiny arguments: 1 + x. Beyond the thresholds: ∞ and 0 (NaN stays NaN).
-    S((c, x, y, t) => {
-      c.splat(1).get(x).simd(Simd.F64x2Add).get(y).get(t[0]!).splat(TINY).simd(Simd.F64x2Lt).simd(Simd.Bitselect);
-      c.set(y);
-      c.splat(Infinity).get(y).get(x).splat(O_THRESHOLD).simd(Simd.F64x2Gt).simd(Simd.Bitselect).set(y);
-      c.splat(0).get(y).get(x).splat(U_THRESHOLD).simd(Simd.F64x2Lt).simd(Simd.Bitselect).set(y);
-    }),
+    ...(large
+      ? []
+      : [
+          S((c, x, y, t) => {
+            c.splat(1).get(x).simd(Simd.F64x2Add).get(y).get(t[0]!).splat(TINY).simd(Simd.F64x2Lt);
+            c.simd(Simd.Bitselect).set(y);
+            c.splat(Infinity).get(y).get(x).splat(O_THRESHOLD).simd(Simd.F64x2Gt).simd(Simd.Bitselect).set(y);
+            c.splat(0).get(y).get(x).splat(U_THRESHOLD).simd(Simd.F64x2Lt).simd(Simd.Bitselect).set(y);
+          }),
+        ]),
   ];
 }
 
@@ -124,8 +144,8 @@ export function interleave(c: Code, statements: readonly Statement[], regs: read
  * compute only the branches one of their lanes takes.
  */
 export function tanh(c: Code, regs: readonly Regs[]): void {
-  // t: 0..8 exp's; 9 |x|, 10 far mask, 11 far result, 12 s, 13 near result
-  const exp = expStatements();
+  // t: 0..6 exp's; 9 |x|, 10 2|x|, 11 far result, 12 s, 13 near result
+  const exp = expStatements(true);
   const inner = regs.map((r) => ({ x: r.t[10]!, y: r.t[11]!, t: r.t }));
   for (const r of regs) {
     c.get(r.x).simd(Simd.F64x2Abs).set(r.t[9]!);
