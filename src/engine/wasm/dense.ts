@@ -58,52 +58,78 @@ export class LayerWriter extends Writer {
     }
   }
 
+  /**
+   * One register block of a layer's products: for `rows` sums (outputs, or
+   * inputs for their gradients) × `pairs` pairs of lanes from lp,
+   * acc ← start(j, p), then `count` times acc[j] += w[j] · v, v the next slot's
+   * pairs (from `vectors`, stepping `vectorStep`) and w[j] a weight splat
+   * (from local b, j · `weightStride` apart, stepping `weightStep`), in that
+   * order — as the js engine adds them; acc is stored at local a + lp + j
+   * slots. A runtime loop: unrolled, V8 hoists the loads and spills (slower,
+   * as the probe found). 8 accumulators, 2 vectors and a weight: V8 has ~15
+   * registers.
+   */
+  private product(
+    c: Code,
+    rows: number,
+    pairs: number,
+    o: {
+      /** Pushes sum j's starting value for pair p. */
+      start: (j: number, p: number) => Code;
+      vectors: number;
+      vectorStep: number;
+      weightStride: number;
+      weightStep: number;
+      count: number;
+    },
+  ): void {
+    const sb = this.slotBytes;
+    const acc = (j: number, p: number) => V0 + j * pairs + p;
+    const v = (p: number) => V0 + rows * pairs + p;
+    const w = V0 + rows * pairs + pairs;
+    for (let j = 0; j < rows; j++) for (let p = 0; p < pairs; p++) o.start(j, p).set(acc(j, p));
+    c.get(I.lp).i32(o.vectors).op(I32.add).set(I.d);
+    c.get(I.b).set(I.e);
+    this.repeat(c, I.n, o.count, () => {
+      for (let p = 0; p < pairs; p++)
+        c.get(I.d)
+          .load(p * 16)
+          .set(v(p));
+      for (let j = 0; j < rows; j++) {
+        c.get(I.e)
+          .load64Splat(j * o.weightStride)
+          .set(w);
+        for (let p = 0; p < pairs; p++) {
+          c.get(acc(j, p)).get(w).get(v(p)).simd(Simd.F64x2Mul).simd(Simd.F64x2Add).set(acc(j, p));
+        }
+      }
+      c.get(I.d).i32(o.vectorStep).op(I32.add).set(I.d);
+      c.get(I.e).i32(o.weightStep).op(I32.add).set(I.e);
+    });
+    for (let j = 0; j < rows; j++) {
+      for (let p = 0; p < pairs; p++)
+        c.get(I.a)
+          .get(I.lp)
+          .op(I32.add)
+          .get(acc(j, p))
+          .store(j * sb + p * 16);
+    }
+  }
+
   /** out[o] = bias[o] + Σᵢ w[o][i]·in[i], inputs in order (as the js engine adds them), 4 outputs × 4 rows per block. */
   layerForward(c: Code, L: Layer): void {
     this.pairs(c);
     const sb = this.slotBytes;
-    const block = (outs: number, pairs: number) => {
-      const acc = (o: number, p: number) => V0 + o * pairs + p;
-      const x = (p: number) => V0 + outs * pairs + p;
-      const w = V0 + outs * pairs + pairs;
-      for (let o = 0; o < outs; o++) {
-        for (let p = 0; p < pairs; p++) {
-          if (L.bias >= 0) c.get(I.c).load64Splat(o * L.bo * 8);
-          else c.splat(0);
-          c.set(acc(o, p));
-        }
-      }
-      c.get(I.lp).i32(this.value(L.input)).op(I32.add).set(I.d);
-      c.get(I.b).set(I.e);
-      // A runtime loop over the inputs: unrolled, V8 hoists the loads and spills (slower, as the probe found).
-      this.repeat(c, I.n, L.inputs, () => {
-        for (let p = 0; p < pairs; p++)
-          c.get(I.d)
-            .load(p * 16)
-            .set(x(p));
-        for (let o = 0; o < outs; o++) {
-          c.get(I.e)
-            .load64Splat(o * L.wo * 8)
-            .set(w);
-          for (let p = 0; p < pairs; p++) {
-            c.get(acc(o, p)).get(w).get(x(p)).simd(Simd.F64x2Mul).simd(Simd.F64x2Add).set(acc(o, p));
-          }
-        }
-        c.get(I.d).i32(sb).op(I32.add).set(I.d);
-        c.get(I.e)
-          .i32(L.wi * 8)
-          .op(I32.add)
-          .set(I.e);
+    const block = (outs: number, pairs: number) =>
+      this.product(c, outs, pairs, {
+        // each output starts at its bias
+        start: (o) => (L.bias >= 0 ? c.get(I.c).load64Splat(o * L.bo * 8) : c.splat(0)),
+        vectors: this.value(L.input),
+        vectorStep: sb,
+        weightStride: L.wo * 8,
+        weightStep: L.wi * 8,
+        count: L.inputs,
       });
-      for (let o = 0; o < outs; o++) {
-        for (let p = 0; p < pairs; p++)
-          c.get(I.a)
-            .get(I.lp)
-            .op(I32.add)
-            .get(acc(o, p))
-            .store(o * sb + p * 16);
-      }
-    };
     // a = first output's lanes, b = its first weight, c = its bias
     c.i32(this.value(L.output)).set(I.a);
     c.i32(this.layout.params + L.w * 8).set(I.b);
@@ -303,51 +329,21 @@ export class LayerWriter extends Writer {
   /** ∂L/∂in[i] += Σₒ w[o][i]·g[o], o from last to first; 4 inputs × 4 rows per block. */
   private inputGradients(c: Code, L: Layer): void {
     const sb = this.slotBytes;
-    const block = (ins: number, pairs: number) => {
-      const acc = (i: number, p: number) => V0 + i * 2 + p;
-      const g = (p: number) => V0 + 8 + p;
-      const w = V0 + 10;
-      // a = in-gradient of the block's first input; d = g of the last output; e = w[last][block's first input]
-      for (let i = 0; i < ins; i++)
-        for (let p = 0; p < pairs; p++)
-          c.get(I.a)
+    // Each input's gradient starts where it is, then adds the outputs' terms from the last to the first.
+    const block = (ins: number, pairs: number) =>
+      this.product(c, ins, pairs, {
+        start: (i, p) =>
+          c
+            .get(I.a)
             .get(I.lp)
             .op(I32.add)
-            .load(i * sb + p * 16)
-            .set(acc(i, p));
-      c.get(I.lp)
-        .i32(this.grad(L.output) + (L.outputs - 1) * sb)
-        .op(I32.add)
-        .set(I.d);
-      c.get(I.b).set(I.e);
-      this.repeat(c, I.n, L.outputs, () => {
-        for (let p = 0; p < pairs; p++)
-          c.get(I.d)
-            .load(p * 16)
-            .set(g(p));
-        for (let i = 0; i < ins; i++) {
-          c.get(I.e)
-            .load64Splat(i * L.wi * 8)
-            .set(w);
-          for (let p = 0; p < pairs; p++) {
-            c.get(acc(i, p)).get(g(p)).get(w).simd(Simd.F64x2Mul).simd(Simd.F64x2Add).set(acc(i, p));
-          }
-        }
-        c.get(I.d).i32(sb).op(I32.sub).set(I.d);
-        c.get(I.e)
-          .i32(L.wo * 8)
-          .op(I32.sub)
-          .set(I.e);
+            .load(i * sb + p * 16),
+        vectors: this.grad(L.output) + (L.outputs - 1) * sb,
+        vectorStep: -sb,
+        weightStride: L.wi * 8,
+        weightStep: -L.wo * 8,
+        count: L.outputs,
       });
-      for (let i = 0; i < ins; i++) {
-        for (let p = 0; p < pairs; p++)
-          c.get(I.a)
-            .get(I.lp)
-            .op(I32.add)
-            .get(acc(i, p))
-            .store(i * sb + p * 16);
-      }
-    };
     c.i32(this.grad(L.input)).set(I.a);
     c.i32(this.layout.params + (L.w + (L.outputs - 1) * L.wo) * 8).set(I.b);
     this.repeat(c, I.f, Math.floor(L.inputs / 4), () => {

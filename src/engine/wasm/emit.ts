@@ -99,11 +99,13 @@ export class Code {
     return this;
   }
 
-  private s32(n: number): this {
+  /** A signed integer (i32 or i64 constant) as LEB128. */
+  private signed(n: bigint): this {
+    let v = BigInt.asIntN(64, n);
     for (;;) {
-      const byte = n & 0x7f;
-      n >>= 7;
-      if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      const byte = Number(v & 0x7fn);
+      v >>= 7n;
+      if ((v === 0n && (byte & 0x40) === 0) || (v === -1n && (byte & 0x40) !== 0)) {
         this.bytes.push(byte);
         return this;
       }
@@ -129,7 +131,7 @@ export class Code {
   }
   i32(n: number): this {
     this.bytes.push(0x41);
-    return this.s32(n | 0);
+    return this.signed(BigInt(n | 0));
   }
   f64(x: number): this {
     this.bytes.push(0x44, ...new Uint8Array(Float64Array.of(x).buffer));
@@ -204,16 +206,7 @@ export class Code {
   /** i64.const n. */
   i64(n: bigint): this {
     this.bytes.push(0x42);
-    let v = BigInt.asIntN(64, n);
-    for (;;) {
-      const byte = Number(v & 0x7fn);
-      v >>= 7n;
-      if ((v === 0n && (byte & 0x40) === 0) || (v === -1n && (byte & 0x40) !== 0)) {
-        this.bytes.push(byte);
-        return this;
-      }
-      this.bytes.push(byte | 0x80);
-    }
+    return this.signed(n);
   }
   return(): this {
     this.bytes.push(0x0f);
