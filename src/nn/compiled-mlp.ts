@@ -8,6 +8,8 @@ import { Value } from '../engine/value.js';
 import { HELPER_WORK, WasmShards } from '../engine/wasm/shards.js';
 import { WasmTape } from '../engine/wasm/wasm-tape.js';
 import { rowLoss, unitsPerRow, type LossName } from './loss.js';
+
+const seed = new Float64Array(1);
 import type { MLP } from './mlp.js';
 
 /** The two engines that run a compiled program; "graph" never gets here. */
@@ -48,10 +50,18 @@ export class CompiledMLP {
   private pair: WasmShards | undefined;
   /** What each row's loss is divided by besides the rows (outputs, for MSE). */
   private readonly units: number;
+  /**
+   * Rows in each shard of a batch (the first shard's; the second has the
+   * rest): the cut, by the network and batch size alone (`shardsFor`).
+   */
+  private readonly shardRows: number;
+  /** Whether one tape computes both shards in one pass (`WasmTape.cut`). */
+  private cut = false;
 
-  private constructor(mlp: MLP, program: Program, tapes: (Tape | WasmTape)[], units = 1) {
+  private constructor(mlp: MLP, program: Program, tapes: (Tape | WasmTape)[], units = 1, shardRows = tapes[0]!.lanes) {
     this.mlp = mlp;
     this.units = units;
+    this.shardRows = shardRows;
     this.program = program;
     this.parameters = mlp.parameters();
     this.tapes = tapes;
@@ -68,14 +78,22 @@ export class CompiledMLP {
     const shards = shardsFor(program, options.batchSize);
     const lanes = Math.ceil(options.batchSize / shards);
     const threads = options.threads ?? (availableParallelism() >= 2 ? 2 : 1);
+    const units = unitsPerRow(loss, mlp.outputSize);
     if (engineToRun(options.engine ?? 'wasm') === 'wasm') {
       // The same cut into shards as the js engine's, so that the two give the same numbers.
       // A helper only for shards with enough work; with one, a third space lets this
-      // thread compute shard 1 while a late helper is still at it.
+      // thread compute shard 1 while a late helper is still at it. Without one, both
+      // shards in one pass where the kernels can (the weights read once, not twice).
       const helper = threads > 1 && lanes * program.termParam.length >= HELPER_WORK;
+      const whole = shards > 1 && !helper ? WasmTape.cut(program, 2 * lanes, lanes, options.data) : undefined;
+      if (whole) {
+        const net = new CompiledMLP(mlp, program, [whole], units, lanes);
+        net.cut = true;
+        return net;
+      }
       const spaces = shards === 1 ? 1 : helper ? 3 : 2;
       const tapes = WasmTape.group(program, lanes, spaces, options.data);
-      const net = new CompiledMLP(mlp, program, tapes.slice(0, shards), unitsPerRow(loss, mlp.outputSize));
+      const net = new CompiledMLP(mlp, program, tapes.slice(0, shards), units, lanes);
       if (shards > 1)
         net.pair = await WasmShards.start([tapes[0]!, tapes[1]!, tapes[spaces - 1]!], helper ? threads : 1);
       return net;
@@ -88,7 +106,7 @@ export class CompiledMLP {
       second.shareWeights(tapes[0]!);
       tapes.push(second);
     }
-    const net = new CompiledMLP(mlp, program, tapes, unitsPerRow(loss, mlp.outputSize));
+    const net = new CompiledMLP(mlp, program, tapes, units, lanes);
     if (shards > 1 && threads > 1)
       net.helper = await ShardHelper.start(program, lanes, tapes[0]!.params, tapes[1]!.paramGrads);
     return net;
@@ -147,14 +165,26 @@ export class CompiledMLP {
    */
   lossAndGradients(x: Matrix, y: Matrix, rows: Int32Array): number {
     const n = rows.length;
-    const lanes = this.tapes[0]!.lanes;
-    if (n > lanes * this.tapes.length)
+    if (n > (this.cut || this.pair || this.tapes.length > 1 ? 2 * this.shardRows : this.tapes[0]!.lanes))
       throw new RangeError(`a batch of ${n} rows is larger than this network was compiled for`);
     const scale = 1 / (n * this.units);
-    if (this.pair) return this.pair.run(x, y, rows, scale) * scale;
+    const split = Math.min(n, this.shardRows);
+    if (this.pair) return this.pair.run(x, y, rows, split, scale) * scale;
+    if (this.cut) {
+      // the loss as two shards add it: the first's rows, then the rest's
+      const tape = this.tapes[0]!;
+      tape.load(x, y, rows);
+      tape.forward(n);
+      let first = 0;
+      for (let l = 0; l < split; l++) first += tape.output(0, l);
+      let second = 0;
+      for (let l = split; l < n; l++) second += tape.output(0, l);
+      seed[0] = scale;
+      tape.backward(seed);
+      return (first + second) * scale;
+    }
     if (this.tapes.length === 1) return runShard(this.tapes[0]!, x, y, rows, scale) * scale;
 
-    const split = Math.min(n, lanes);
     const first = rows.subarray(0, split);
     const second = rows.subarray(split);
     let secondLoss: number;
@@ -181,8 +211,9 @@ export class CompiledMLP {
   loss(x: Matrix, y: Matrix): number {
     const tape = this.tapes[0]!;
     let total = 0;
-    for (let start = 0; start < x.rows; start += tape.lanes) {
-      const n = Math.min(tape.lanes, x.rows - start);
+    // in runs of a shard's rows, so that every engine adds the same partial sums
+    for (let start = 0; start < x.rows; start += this.shardRows) {
+      const n = Math.min(this.shardRows, x.rows - start);
       total += forwardRows(
         tape,
         x,

@@ -68,6 +68,33 @@ describe('the wasm engine sharing batches with a helper thread', () => {
     expect(two).toEqual(await train('js', 1));
   }, 60_000);
 
+  it('cuts a batch with odd halves where the js engine does, with a helper, in one pass or in two shards', async () => {
+    // 30 rows: shards of 15 (odd lanes); 310 rows: a last batch of 10, all in the first shard.
+    const x = data(310, 10, 9);
+    const y = data(310, 1, 10);
+    const train = async (layers: number[], engine: 'wasm' | 'js', threads: number) => {
+      const mlp = new MLP(layers, { random: new Random(11) });
+      const { lossHistory } = await trainLoop(mlp, x, y, {
+        epochs: 2,
+        learningRate: 0.05,
+        batchSize: 30,
+        engine,
+        threads,
+        random: new Random(12),
+      });
+      return { lossHistory, weights: mlp.getParameters() };
+    };
+    // 10,128,128,1: shards worth a helper (two shards, two spaces); 10,64,64,1: one pass over both halves.
+    for (const layers of [
+      [10, 128, 128, 1],
+      [10, 64, 64, 1],
+    ]) {
+      const js = await train(layers, 'js', 1);
+      expect(await train(layers, 'wasm', 1)).toEqual(js);
+      expect(await train(layers, 'wasm', 2)).toEqual(js);
+    }
+  }, 60_000);
+
   it('keeps small batches on one thread', async () => {
     const small = await CompiledMLP.forTraining(new MLP([2, 16, 16, 1]), { engine: 'wasm', batchSize: 32, threads: 2 });
     expect(small.threads).toBe(1);

@@ -11,51 +11,15 @@ import { F0, I, type Imports, REGS, V0, Writer } from './writer.js';
  */
 export class LayerWriter extends Writer {
   /** Layers whose parameters nothing else reads: their gradients are written, not added to zeroed ones. */
-  private readonly exclusive = new Set<Layer>();
+  private readonly exclusive: Set<Layer>;
   /** Parameter ranges [first, count] whose gradients must be zeroed before each backward pass. */
-  readonly zeroed: [number, number][] = [];
+  readonly zeroed: [number, number][];
 
   constructor(program: Program, plan: Plan, layout: Layout, math: MathFunctions, imports: Imports) {
     super(program, plan, layout, math, imports);
-    // How often each parameter is read: a layer's weight or bias once; anything else read one node at a time counts as shared.
-    const uses = new Int32Array(program.parameterCount);
-    const layers = plan.steps.filter((s): s is Layer => s.kind === 'layer');
-    for (const L of layers) {
-      for (let o = 0; o < L.outputs; o++) {
-        for (let i = 0; i < L.inputs; i++) uses[L.w + o * L.wo + i * L.wi]!++;
-        if (L.bias >= 0) uses[L.bias + o * L.bo]!++;
-      }
-    }
-    for (const s of plan.steps) {
-      if (s.kind !== 'node') continue;
-      const n = s.node;
-      if (program.op[n] === Op.Param) uses[program.a[n]!] = 2;
-      if (program.op[n] === Op.SumOfProducts) {
-        for (let t = program.termStart[n]!; t < program.termStart[n]! + program.termCount[n]!; t++)
-          uses[program.termParam[t]!] = 2;
-        if (program.bias[n]! >= 0) uses[program.bias[n]!] = 2;
-      }
-    }
-    const written = new Uint8Array(program.parameterCount);
-    for (const L of layers) {
-      let alone = true;
-      for (let o = 0; o < L.outputs && alone; o++) {
-        for (let i = 0; i < L.inputs && alone; i++) alone = uses[L.w + o * L.wo + i * L.wi] === 1;
-        if (L.bias >= 0 && alone) alone = uses[L.bias + o * L.bo] === 1;
-      }
-      if (!alone) continue;
-      this.exclusive.add(L);
-      for (let o = 0; o < L.outputs; o++) {
-        for (let i = 0; i < L.inputs; i++) written[L.w + o * L.wo + i * L.wi] = 1;
-        if (L.bias >= 0) written[L.bias + o * L.bo] = 1;
-      }
-    }
-    for (let p = 0; p < written.length; p++) {
-      if (written[p]) continue;
-      const last = this.zeroed[this.zeroed.length - 1];
-      if (last && last[0] + last[1] === p) last[1]++;
-      else this.zeroed.push([p, 1]);
-    }
+    ({ exclusive: this.exclusive, zeroed: this.zeroed } = gradientOwners(program, plan));
+    if (layout.cut < layout.lanes && this.zeroed.length > 0)
+      throw new Error('rows are cut only where every parameter belongs to one layer');
   }
 
   /**
@@ -183,17 +147,44 @@ export class LayerWriter extends Writer {
     return true;
   }
 
+  /**
+   * Pushes a gradient's new value from its sum over a part's rows, as the js
+   * engine's shards compute it: 0 + sum where nothing else adds to it (the js
+   * tape's zeroed array), else grad + sum; for the second part of cut rows,
+   * grad + (0 + sum) — shard 0's gradient plus shard 1's.
+   */
+  private addTo(c: Code, L: Layer, part: 0 | 1, grad: () => void, sum: () => void): void {
+    if (part === 1) {
+      grad();
+      c.f64(0);
+      sum();
+      c.op(F64.add, F64.add);
+      return;
+    }
+    if (this.exclusive.has(L)) c.f64(0);
+    else grad();
+    sum();
+    c.op(F64.add);
+  }
+
   /** ∂L/∂bias[o] += Σ_rows g[o], in row order. */
   private biasGradients(c: Code, L: Layer): void {
     c.i32(this.grad(L.output)).set(I.a);
     c.i32(this.layout.grads + L.bias * 8).set(I.f);
     this.repeat(c, I.j, L.outputs, () => {
-      c.f64(0).set(F0);
-      this.eachRow(c, () => c.get(F0).get(I.a).get(I.lp).op(I32.add).f64Load().op(F64.add).set(F0));
-      c.get(I.f);
-      if (this.exclusive.has(L)) c.f64(0);
-      else c.get(I.f).f64Load();
-      c.get(F0).op(F64.add).f64Store();
+      for (const part of this.parts) {
+        c.f64(0).set(F0);
+        this.eachRow(c, () => c.get(F0).get(I.a).get(I.lp).op(I32.add).f64Load().op(F64.add).set(F0), part);
+        c.get(I.f);
+        this.addTo(
+          c,
+          L,
+          part,
+          () => c.get(I.f).f64Load(),
+          () => c.get(F0),
+        );
+        c.f64Store();
+      }
       c.get(I.a).i32(this.slotBytes).op(I32.add).set(I.a);
       c.get(I.f)
         .i32(L.bo * 8)
@@ -241,49 +232,55 @@ export class LayerWriter extends Writer {
       const acc = (o: number, q: number) => V0 + o * 2 + q;
       const g = (o: number) => V0 + 8 + o;
       const x = (q: number) => V0 + 12 + q;
-      for (let o = 0; o < outs; o++) for (let q = 0; q < pairs; q++) c.splat(0).set(acc(o, q));
       // d = g of the block's first output at row l; e = row l at the block's first input
       // (transposed rows: e steps by a row; the data's rows: k steps through the row table)
       c.get(I.a).set(I.d);
       if (fromRows) c.i32(this.layout.rowTable).set(I.k);
       else c.get(I.b).set(I.e);
-      c.get(I.rows).tee(I.n).if();
-      c.loop();
-      if (fromRows) c.get(I.k).i32Load().get(I.b).op(I32.add).set(I.e);
-      for (let q = 0; q < pairs; q++)
-        c.get(I.e)
-          .load(q * 16)
-          .set(x(q));
-      for (let o = 0; o < outs; o++) {
-        c.get(I.d)
-          .load64Splat(o * sb)
-          .set(g(o));
-        for (let q = 0; q < pairs; q++) {
-          c.get(acc(o, q)).get(g(o)).get(x(q)).simd(Simd.F64x2Mul).simd(Simd.F64x2Add).set(acc(o, q));
+      for (const part of this.parts) {
+        // n = the part's rows; d, e and k run on from one part into the next
+        for (let o = 0; o < outs; o++) for (let q = 0; q < pairs; q++) c.splat(0).set(acc(o, q));
+        this.rowsOf(c, part).tee(I.n).if();
+        c.loop();
+        if (fromRows) c.get(I.k).i32Load().get(I.b).op(I32.add).set(I.e);
+        for (let q = 0; q < pairs; q++)
+          c.get(I.e)
+            .load(q * 16)
+            .set(x(q));
+        for (let o = 0; o < outs; o++) {
+          c.get(I.d)
+            .load64Splat(o * sb)
+            .set(g(o));
+          for (let q = 0; q < pairs; q++) {
+            c.get(acc(o, q)).get(g(o)).get(x(q)).simd(Simd.F64x2Mul).simd(Simd.F64x2Add).set(acc(o, q));
+          }
         }
-      }
-      c.get(I.d).i32(8).op(I32.add).set(I.d);
-      if (fromRows) c.get(I.k).i32(4).op(I32.add).set(I.k);
-      else
-        c.get(I.e)
-          .i32(width * 8)
-          .op(I32.add)
-          .set(I.e);
-      c.get(I.n).i32(1).op(I32.sub).tee(I.n).brIf(0);
-      c.end();
-      c.end();
-      // grads[…] += each lane: weight (o, q) at c + o·wo + q·wi, bias o at f + o·bo
-      for (let o = 0; o < outs; o++) {
-        for (let q = 0; q < roles.length; q++) {
-          if (roles[q] === '-') continue;
-          const base = roles[q] === 'w' ? I.c : I.f;
-          const offset = roles[q] === 'w' ? (o * L.wo + q * L.wi) * 8 : o * L.bo * 8;
-          // grads + sum, or 0 + sum where nothing else adds to them (as the js tape's zeroed array does)
-          c.get(base);
-          if (this.exclusive.has(L)) c.f64(0);
-          else c.get(base).f64Load(offset);
-          c.get(acc(o, q >> 1)).lane(Simd.F64x2ExtractLane, q & 1);
-          c.op(F64.add).f64Store(offset);
+        c.get(I.d).i32(8).op(I32.add).set(I.d);
+        if (fromRows) c.get(I.k).i32(4).op(I32.add).set(I.k);
+        else
+          c.get(I.e)
+            .i32(width * 8)
+            .op(I32.add)
+            .set(I.e);
+        c.get(I.n).i32(1).op(I32.sub).tee(I.n).brIf(0);
+        c.end();
+        c.end();
+        // each lane's sum into its gradient: weight (o, q) at c + o·wo + q·wi, bias o at f + o·bo
+        for (let o = 0; o < outs; o++) {
+          for (let q = 0; q < roles.length; q++) {
+            if (roles[q] === '-') continue;
+            const base = roles[q] === 'w' ? I.c : I.f;
+            const offset = roles[q] === 'w' ? (o * L.wo + q * L.wi) * 8 : o * L.bo * 8;
+            c.get(base);
+            this.addTo(
+              c,
+              L,
+              part,
+              () => c.get(base).f64Load(offset),
+              () => c.get(acc(o, q >> 1)).lane(Simd.F64x2ExtractLane, q & 1),
+            );
+            c.f64Store(offset);
+          }
         }
       }
     };
@@ -412,4 +409,54 @@ export class LayerWriter extends Writer {
       c.get(I.a).i32(this.slotBytes).op(I32.add).set(I.a);
     });
   }
+}
+
+/**
+ * Which layers own their parameters (nothing else reads them: their gradients
+ * are written whole), and the parameter ranges [first, count] that no owner
+ * writes, to be zeroed before each backward pass.
+ */
+export function gradientOwners(program: Program, plan: Plan): { exclusive: Set<Layer>; zeroed: [number, number][] } {
+  const exclusive = new Set<Layer>();
+  const zeroed: [number, number][] = [];
+  // How often each parameter is read: a layer's weight or bias once; anything else read one node at a time counts as shared.
+  const uses = new Int32Array(program.parameterCount);
+  const layers = plan.steps.filter((s): s is Layer => s.kind === 'layer');
+  for (const L of layers) {
+    for (let o = 0; o < L.outputs; o++) {
+      for (let i = 0; i < L.inputs; i++) uses[L.w + o * L.wo + i * L.wi]!++;
+      if (L.bias >= 0) uses[L.bias + o * L.bo]!++;
+    }
+  }
+  for (const s of plan.steps) {
+    if (s.kind !== 'node') continue;
+    const n = s.node;
+    if (program.op[n] === Op.Param) uses[program.a[n]!] = 2;
+    if (program.op[n] === Op.SumOfProducts) {
+      for (let t = program.termStart[n]!; t < program.termStart[n]! + program.termCount[n]!; t++)
+        uses[program.termParam[t]!] = 2;
+      if (program.bias[n]! >= 0) uses[program.bias[n]!] = 2;
+    }
+  }
+  const written = new Uint8Array(program.parameterCount);
+  for (const L of layers) {
+    let alone = true;
+    for (let o = 0; o < L.outputs && alone; o++) {
+      for (let i = 0; i < L.inputs && alone; i++) alone = uses[L.w + o * L.wo + i * L.wi] === 1;
+      if (L.bias >= 0 && alone) alone = uses[L.bias + o * L.bo] === 1;
+    }
+    if (!alone) continue;
+    exclusive.add(L);
+    for (let o = 0; o < L.outputs; o++) {
+      for (let i = 0; i < L.inputs; i++) written[L.w + o * L.wo + i * L.wi] = 1;
+      if (L.bias >= 0) written[L.bias + o * L.bo] = 1;
+    }
+  }
+  for (let p = 0; p < written.length; p++) {
+    if (written[p]) continue;
+    const last = zeroed[zeroed.length - 1];
+    if (last && last[0] + last[1] === p) last[1]++;
+    else zeroed.push([p, 1]);
+  }
+  return { exclusive, zeroed };
 }

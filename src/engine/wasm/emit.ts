@@ -261,6 +261,8 @@ export const I32 = {
   shrU: 0x76,
   /** i32.wrap_i64 */
   wrap: 0xa7,
+  /** select (any type): a if the i32 on top is non-zero, else b */
+  select: 0x1b,
 } as const;
 export const F64 = {
   add: 0xa0,

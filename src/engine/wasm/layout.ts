@@ -8,6 +8,12 @@ import type { Plan } from './plan.js';
  */
 export interface Layout {
   lanes: number;
+  /**
+   * Rows whose gradient sums come first: sums over rows run over lanes
+   * 0..cut−1 and cut..rows−1 apart and are then added, as two shards' would
+   * be. `lanes` when the rows are not cut.
+   */
+  cut: number;
   /** The splatted numbers (`ConstantTable`). */
   constants: number;
   params: number;
@@ -38,7 +44,14 @@ export const even = (n: number) => n + (n & 1);
  * parameters and kept rows once, and for each shard its own gradients and
  * working space (values, lanes, rows).
  */
-export function layoutsOf(program: Program, plan: Plan, lanes: number, dataBytes = 0, shards = 1): Layout[] {
+export function layoutsOf(
+  program: Program,
+  plan: Plan,
+  lanes: number,
+  dataBytes = 0,
+  shards = 1,
+  cut = lanes,
+): Layout[] {
   // One slot more than the plan's: where inputs that the graph never reads are loaded.
   const slotBytes = (plan.slots + 1) * lanes * 8;
   let width = 0;
@@ -60,6 +73,7 @@ export function layoutsOf(program: Program, plan: Plan, lanes: number, dataBytes
     at = rowTable + align(lanes * 4);
     layouts.push({
       lanes,
+      cut,
       constants,
       params,
       grads,

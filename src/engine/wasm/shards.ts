@@ -101,10 +101,9 @@ export class WasmShards {
     return this.worker ? 2 : 1;
   }
 
-  /** Runs the batch `rows` (shard 0: the first `lanes` rows); returns the summed loss, the gradients in tape 0's. */
-  run(x: Matrix, y: Matrix, rows: Int32Array, scale: number): number {
+  /** Runs the batch `rows` (shard 0: the first `split` rows); returns the summed loss, the gradients in tape 0's. */
+  run(x: Matrix, y: Matrix, rows: Int32Array, split: number, scale: number): number {
     const [t0, shared, own] = this.tapes;
-    const split = Math.min(rows.length, t0.lanes);
     const first = rows.subarray(0, split);
     const second = rows.subarray(split);
     this.seed[0] = scale;

@@ -1,6 +1,7 @@
 import { Op, type Program } from '../compile.js';
 import type { Matrix } from '../matrix.js';
 import { importsFor } from './imports.js';
+import { gradientOwners } from './dense.js';
 import { emitModule } from './kernels.js';
 import { layoutsOf, type Layout } from './layout.js';
 import { type Plan, planOf } from './plan.js';
@@ -30,11 +31,17 @@ interface Space {
   kept: { x: Matrix; y: Matrix } | undefined;
 }
 
-function spaceFor(program: Program, lanes: number, shards: number, data?: { x: Matrix; y: Matrix }): Space {
-  const plan = planOf(program);
+function spaceFor(
+  program: Program,
+  lanes: number,
+  shards: number,
+  data?: { x: Matrix; y: Matrix },
+  plan = planOf(program),
+  cut = lanes,
+): Space {
   const width = program.inputNodes.length;
   const kept = data && data.x.cols + data.y.cols === width && data.x.rows * width * 8 <= DATA_LIMIT ? data : undefined;
-  const layouts = layoutsOf(program, plan, lanes, kept ? kept.x.rows * width * 8 : 0, shards);
+  const layouts = layoutsOf(program, plan, lanes, kept ? kept.x.rows * width * 8 : 0, shards, cut);
   const pages = Math.ceil(layouts[0]!.bytes / 65536);
   const memory = new WebAssembly.Memory(
     shards > 1 ? { initial: pages, maximum: pages, shared: true } : { initial: pages },
@@ -120,6 +127,20 @@ export class WasmTape {
     const even = lanes + (lanes & 1);
     const space = spaceFor(program, even, shards, data);
     return space.layouts.map((_, k) => new WasmTape(program, even, data, space, k));
+  }
+
+  /**
+   * One tape for a whole batch of up to `lanes` rows that gives the numbers
+   * of two shards — its first `cut` rows and the rest — in one pass: each
+   * gradient sums the two parts' rows apart and adds the sums. Undefined where
+   * that cannot be done in one pass (a parameter read by more than one layer,
+   * or by a node of its own).
+   */
+  static cut(program: Program, lanes: number, cut: number, data?: { x: Matrix; y: Matrix }): WasmTape | undefined {
+    const plan = planOf(program);
+    if (gradientOwners(program, plan).zeroed.length > 0) return undefined;
+    const even = lanes + (lanes & 1);
+    return new WasmTape(program, even, data, spaceFor(program, even, 1, data, plan, cut));
   }
 
   /** Adds `other`'s parameter gradients to this tape's: grads ← grads + other's, element by element. */

@@ -109,14 +109,40 @@ export class Writer {
     c.end().end();
   }
 
-  /** Each row l < rows, with lp = l·8 (scalar, in order: sums over rows run as the js engine's). */
-  protected eachRow(c: Code, body: () => void): void {
-    c.i32(0).set(I.lp);
+  /**
+   * Each row l < rows, with lp = l·8 (scalar, in order: sums over rows run as
+   * the js engine's); or only the rows of `part` (see `parts`).
+   */
+  protected eachRow(c: Code, body: () => void, part?: 0 | 1): void {
+    const cut = part !== undefined && this.parts.length > 1;
+    if (cut && part === 1) this.partRows(c).i32(8).op(I32.mul).set(I.lp);
+    else c.i32(0).set(I.lp);
     c.block().loop();
-    c.get(I.lp).get(I.rows).i32(8).op(I32.mul).op(I32.geS).brIf(1);
+    c.get(I.lp);
+    if (cut && part === 0) this.partRows(c);
+    else c.get(I.rows);
+    c.i32(8).op(I32.mul).op(I32.geS).brIf(1);
     body();
     c.get(I.lp).i32(8).op(I32.add).set(I.lp).br(0);
     c.end().end();
+  }
+
+  /** The parts a sum over rows runs in: [0] or, when the rows are cut, [0, 1] (see `Layout.cut`). */
+  protected get parts(): (0 | 1)[] {
+    return this.layout.cut < this.layout.lanes ? [0, 1] : [0];
+  }
+
+  /** Pushes the rows in part 0: min(rows, cut). */
+  protected partRows(c: Code): Code {
+    const cut = this.layout.cut;
+    return c.get(I.rows).i32(cut).get(I.rows).i32(cut).op(I32.ltS).op(I32.select);
+  }
+
+  /** Pushes the rows a sum over `part` runs over: all of them when they are not cut. */
+  protected rowsOf(c: Code, part: 0 | 1): Code {
+    if (this.parts.length === 1) return c.get(I.rows);
+    if (part === 0) return this.partRows(c);
+    return this.partRows(c.get(I.rows)).op(I32.sub);
   }
 
   /** A counted runtime loop: `count` times, counter in local `n`. */

@@ -188,6 +188,54 @@ describe('the WebAssembly kernels compute what the js tape does', () => {
     expectSame(program, [0.3, -0.7, 0.1], rows(new Random(2), 5, 2), null, Int32Array.from([4, 0, 3]), 4, [1, 1]);
   });
 
+  it('one pass over a batch cut in two gives two shards’ gradients, shard 0’s plus shard 1’s', () => {
+    for (const [layers, loss, cut] of [
+      [[10, 64, 64, 1], 'mse', 16],
+      [[6, 7, 3], 'cross-entropy', 5],
+    ] as const) {
+      const mlp = new MLP([...layers], { random: new Random(12) });
+      const program = trainingProgram(mlp, loss);
+      const params = mlp.parameters().map((p) => p.data);
+      const data = new Random(13);
+      const x = rows(data, 40, layers[0]);
+      const y = targets(data, 40, layers.at(-1)!, loss);
+      const whole = WasmTape.cut(program, 2 * cut, cut, { x, y })!;
+      whole.params.set(params);
+      const shards = [new Tape(program, cut), new Tape(program, cut)];
+      for (const t of shards) t.params.set(params);
+      // a full batch, one that ends in the second part, and one that never reaches it
+      for (const n of [2 * cut, cut + 3, cut - 1]) {
+        const order = Int32Array.from({ length: n }, (_, i) => (i * 7 + 3) % 40);
+        const parts = [order.subarray(0, cut), order.subarray(cut)];
+        const seeds = [1 / n];
+        shards.forEach((t, k) => {
+          t.load(x, y, parts[k]!);
+          t.forward(parts[k]!.length);
+          t.backward(seeds);
+        });
+        whole.load(x, y, order);
+        whole.forward(n);
+        whole.backward(seeds);
+        for (let l = 0; l < n; l++) {
+          const expected = shards[l < cut ? 0 : 1]!.output(0, l < cut ? l : l - cut);
+          if (!Object.is(whole.output(0, l), expected)) expect.fail(`row ${l}: ${whole.output(0, l)}, ${expected}`);
+        }
+        for (let i = 0; i < program.parameterCount; i++) {
+          const expected = shards[0]!.paramGrads[i]! + shards[1]!.paramGrads[i]!;
+          if (!Object.is(whole.paramGrads[i], expected))
+            expect.fail(`${n} rows, ∂L/∂param ${i}: one pass ${whole.paramGrads[i]}, shards ${expected}`);
+        }
+      }
+    }
+  });
+
+  it('cuts rows in one pass only where every parameter belongs to one layer', () => {
+    const [w, v, b] = [new Value(0.3), new Value(-0.7), new Value(0.1)];
+    const x = [new Value(0), new Value(0)];
+    const outputs = [w.mul(x[0]!).add(v.mul(x[1]!)).add(b).tanh(), w.mul(x[1]!).add(v.mul(x[0]!)).add(b).tanh()];
+    expect(WasmTape.cut(compile({ inputs: x, parameters: [w, v, b], outputs }), 8, 4)).toBeUndefined();
+  });
+
   it('predicts in chunks: a row range loads like the same rows by index', () => {
     const mlp = new MLP([4, 8, 3], { random: new Random(3) });
     const x = Array.from({ length: 4 }, () => new Value(0));
