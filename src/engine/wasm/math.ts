@@ -140,59 +140,49 @@ export function interleave(c: Code, statements: readonly Statement[], regs: read
 
 /**
  * The engine's tanh of r.x into r.y: Cephes' rational form for |x| ≤ 0.625, x
- * itself below 1e−8, 1 − 2/(e^{2|x|} + 1) with x's sign beyond. The vectors
- * compute only the branches one of their lanes takes.
+ * itself below 1e−8, 1 − 2/(e^{2|x|} + 1) with x's sign beyond. Both forms
+ * for every lane, without branches; their divisions are one: each lane
+ * divides its own form's numerator by its denominator (the same operation,
+ * so the same bits, as the engine's).
  */
 export function tanh(c: Code, regs: readonly Regs[]): void {
-  // t: 0..6 exp's; 9 |x|, 10 2|x|, 11 far result, 12 s, 13 near result
+  // t: 0..6 exp's, then 0 den, 1 far, 2 d; 9 |x|, 10 2|x|, 11 e^{2|x|}, 12 s, 13 num
   const exp = expStatements(true);
   const inner = regs.map((r) => ({ x: r.t[10]!, y: r.t[11]!, t: r.t }));
   for (const r of regs) {
     c.get(r.x).simd(Simd.F64x2Abs).set(r.t[9]!);
     c.splat(0).set(r.t[11]!);
-    c.splat(0).set(r.t[13]!);
   }
-  // any lane beyond 0.625?
+  // e only where a lane is beyond 0.625
   regs.forEach((r, i) => {
     c.get(r.t[9]!).splat(0.625).simd(Simd.F64x2Gt);
     if (i > 0) c.simd(Simd.Or);
   });
   c.simd(Simd.AnyTrue).if();
-  {
-    for (const r of regs) c.get(r.t[9]!).get(r.t[9]!).simd(Simd.F64x2Add).set(r.t[10]!);
-    interleave(c, exp, inner);
-    for (const r of regs) {
-      // z = 1 − 2/(e + 1), negated where x < 0
-      c.splat(1).splat(2).get(r.t[11]!).splat(1).simd(Simd.F64x2Add).simd(Simd.F64x2Div).simd(Simd.F64x2Sub);
-      c.set(r.t[11]!);
-      c.get(r.t[11]!).simd(Simd.F64x2Neg).get(r.t[11]!).get(r.x).splat(0).simd(Simd.F64x2Lt).simd(Simd.Bitselect);
-      c.set(r.t[11]!);
-    }
-  }
+  for (const r of regs) c.get(r.t[9]!).get(r.t[9]!).simd(Simd.F64x2Add).set(r.t[10]!);
+  interleave(c, exp, inner);
   c.end();
-  // any lane not beyond 0.625 (NaN included: it takes this branch, as in the engine)?
-  regs.forEach((r, i) => {
-    c.get(r.t[9]!).splat(0.625).simd(Simd.F64x2Gt).simd(Simd.I64x2AllTrue);
-    if (i > 0) c.op(0x71); // i32.and
-  });
-  c.op(0x45).if(); // i32.eqz
   for (const r of regs) {
-    // x + x·s·((P0·s + P1)·s + P2) / (((s + Q0)·s + Q1)·s + Q2)
-    const s = r.t[12]!;
+    const [den, far, d] = [r.t[0]!, r.t[1]!, r.t[2]!];
+    const [s, num] = [r.t[12]!, r.t[13]!];
+    // near: x·s·((P0·s + P1)·s + P2) over ((s + Q0)·s + Q1)·s + Q2
     c.get(r.x).get(r.x).simd(Simd.F64x2Mul).set(s);
-    c.get(r.x);
     c.get(r.x).get(s).simd(Simd.F64x2Mul);
     c.splat(P0).get(s).simd(Simd.F64x2Mul).splat(P1).simd(Simd.F64x2Add);
     c.get(s).simd(Simd.F64x2Mul).splat(P2).simd(Simd.F64x2Add);
-    c.simd(Simd.F64x2Mul);
+    c.simd(Simd.F64x2Mul).set(num);
     c.get(s).splat(Q0).simd(Simd.F64x2Add).get(s).simd(Simd.F64x2Mul).splat(Q1).simd(Simd.F64x2Add);
-    c.get(s).simd(Simd.F64x2Mul).splat(Q2).simd(Simd.F64x2Add);
-    c.simd(Simd.F64x2Div).simd(Simd.F64x2Add);
-    c.get(r.x).get(r.t[9]!).splat(1e-8).simd(Simd.F64x2Ge).simd(Simd.Bitselect).set(r.t[13]!);
-  }
-  c.end();
-  for (const r of regs) {
-    c.get(r.t[11]!).get(r.t[13]!).get(r.t[9]!).splat(0.625).simd(Simd.F64x2Gt).simd(Simd.Bitselect).set(r.y);
+    c.get(s).simd(Simd.F64x2Mul).splat(Q2).simd(Simd.F64x2Add).set(den);
+    // far (NaN is not: it takes the near form, as in the engine): 2 over e + 1
+    c.get(r.t[9]!).splat(0.625).simd(Simd.F64x2Gt).set(far);
+    c.splat(2).get(num).get(far).simd(Simd.Bitselect);
+    c.get(r.t[11]!).splat(1).simd(Simd.F64x2Add).get(den).get(far).simd(Simd.Bitselect);
+    c.simd(Simd.F64x2Div).set(d);
+    // far: z = 1 − d, negated where x < 0; near: x + d, or x itself below 1e−8
+    c.splat(1).get(d).simd(Simd.F64x2Sub).set(den);
+    c.get(den).simd(Simd.F64x2Neg).get(den).get(r.x).splat(0).simd(Simd.F64x2Lt).simd(Simd.Bitselect);
+    c.get(r.x).get(d).simd(Simd.F64x2Add).get(r.x).get(r.t[9]!).splat(1e-8).simd(Simd.F64x2Ge).simd(Simd.Bitselect);
+    c.get(far).simd(Simd.Bitselect).set(r.y);
   }
 }
 
