@@ -1,10 +1,14 @@
 """Training throughput of the peers, for `npm run bench`: scikit-learn and PyTorch.
 
-Called by bench/train.js with a JSON file that lists the workloads, each with
-its layer sizes, batch size and the path of its rows (float64, row-major, the
-features then the targets of each row, as bench/train.js generated them).
-Prints one JSON object per line: the workload's name and rows/s (epochs × rows
-/ training seconds, median of a few runs) for each peer it could run.
+Run by bench/train.js as a child process that answers one JSON line per
+request, so that the peers take turns with the engines in each round of the
+same run (a slow spell of the machine then hits them alike):
+
+- {"workload": {"name", "layers", "batchSize", "rows", "path"}} loads the rows
+  (float64, row-major, the features then the targets of each row, as
+  bench/train.js wrote them) and answers {"peers": [the peers installed]};
+- {"peer": "scikit-learn" or "PyTorch", "epochs": n} trains that peer for n
+  epochs on them and answers {"rate": epochs × rows / training seconds}.
 
 Both peers do what autograd's bench does: plain SGD (no momentum, no L2),
 learning rate 0.01, tanh hidden layers, a linear output, mean squared error,
@@ -28,22 +32,8 @@ for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
-TARGET_SECONDS = 0.5
-RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 
-
-def sized(rate, rows):
-    """Whole epochs that take about TARGET_SECONDS at this rate."""
-    return max(1, round(rate * TARGET_SECONDS / rows))
-
-
-def median_rate(run, rows):
-    run(1)  # warm-up: imports, allocation, first-call costs
-    epochs = sized(run(1), rows)
-    return sorted(run(epochs) for _ in range(RUNS))[RUNS // 2]
-
-
-def sklearn_rate(w, x, y):
+def sklearn_run(w, x, y):
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPRegressor
 
@@ -71,10 +61,10 @@ def sklearn_rate(w, x, y):
             seconds = time.perf_counter() - start
         return model.n_iter_ * len(x) / seconds
 
-    return median_rate(run, len(x))
+    return run
 
 
-def torch_rate(w, x, y):
+def torch_run(w, x, y):
     import torch
 
     torch.set_num_threads(1)
@@ -104,24 +94,29 @@ def torch_rate(w, x, y):
                 optimizer.step()
         return epochs * len(tx) / (time.perf_counter() - start)
 
-    return median_rate(run, len(x))
+    return run
 
 
 def main():
-    with open(sys.argv[1]) as f:
-        workloads = json.load(f)
-    for w in workloads:
-        sizes = w["layers"]
-        data = np.fromfile(w["path"], dtype=np.float64).reshape(w["rows"], sizes[0] + sizes[-1])
-        x = np.ascontiguousarray(data[:, : sizes[0]])
-        y = np.ascontiguousarray(data[:, sizes[0] :])
-        result = {"name": w["name"]}
-        for peer, rate in (("scikit-learn", sklearn_rate), ("PyTorch", torch_rate)):
-            try:
-                result[peer] = rate(w, x, y)
-            except ImportError:
-                result[peer] = None
-        print(json.dumps(result), flush=True)
+    runs = {}
+    for line in sys.stdin:
+        request = json.loads(line)
+        if "workload" in request:
+            w = request["workload"]
+            sizes = w["layers"]
+            data = np.fromfile(w["path"], dtype=np.float64).reshape(w["rows"], sizes[0] + sizes[-1])
+            x = np.ascontiguousarray(data[:, : sizes[0]])
+            y = np.ascontiguousarray(data[:, sizes[0] :])
+            runs = {}
+            for peer, make in (("scikit-learn", sklearn_run), ("PyTorch", torch_run)):
+                try:
+                    runs[peer] = make(w, x, y)
+                except ImportError:
+                    pass
+            answer = {"peers": list(runs)}
+        else:
+            answer = {"rate": runs[request["peer"]](request["epochs"])}
+        print(json.dumps(answer), flush=True)
 
 
 if __name__ == "__main__":

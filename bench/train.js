@@ -1,14 +1,14 @@
 // Training throughput: `npm run bench`. For each workload, rows/s (epochs ×
 // rows / training seconds; data generation excluded), the median of several
-// runs, for the three engines (object graph, js tape, WebAssembly kernels) and
-// a hand-fused plain-JS reference that lives only here, all in one run, with
-// the ratios. The engines take turns within each round, so that a slow spell
-// of the machine hits them alike. All on one thread.
-// Then the peers on the same rows, batch size and learning rate, one thread
-// each (bench/peers.py: scikit-learn and PyTorch float64, where installed),
-// and the wasm engine against the faster of them.
-import { spawnSync } from 'node:child_process';
+// runs, for the three engines (object graph, js tape, WebAssembly kernels), a
+// hand-fused plain-JS reference that lives only here, and the peers on the same
+// rows, batch size and learning rate (bench/peers.py: scikit-learn and PyTorch
+// float64, where installed), all on one thread, with the ratios. Everyone takes
+// a turn in each round, peers included, so that a slow spell of the machine
+// hits them alike.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,6 +102,68 @@ async function measureAll(runs, w) {
   return rates.map((r, i) => ({ rate: median(r), size: sizes[i] }));
 }
 
+/**
+ * bench/peers.py as a child process that trains a peer on request, so that the
+ * peers take their turns in the same rounds as the engines. Undefined, and
+ * said so, without Python.
+ */
+class Peers {
+  static async start() {
+    if (!existsSync(PYTHON)) {
+      console.log(`peers: skipped (no ${PYTHON}; apt-get install python3-sklearn python3-torch)`);
+      console.log();
+      return undefined;
+    }
+    return new Peers();
+  }
+
+  constructor() {
+    this.dir = mkdtempSync(join(tmpdir(), 'autograd-bench-'));
+    const script = fileURLToPath(new URL('peers.py', import.meta.url));
+    this.child = spawn(PYTHON, [script], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.waiting = [];
+    createInterface({ input: this.child.stdout }).on('line', (line) => this.waiting.shift()?.resolve(JSON.parse(line)));
+    this.child.on('exit', (code) => {
+      for (const w of this.waiting.splice(0)) w.reject(new Error(`bench/peers.py exited ${code}`));
+    });
+  }
+
+  ask(request) {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      this.child.stdin.write(JSON.stringify(request) + '\n');
+    });
+  }
+
+  /** Hands the workload's rows over; returns the peers installed. */
+  async load(w, data) {
+    const path = join(this.dir, `${w.name}.f64`);
+    const nin = data.x.cols;
+    const nout = data.y.cols;
+    const rows = new Float64Array(w.rows * (nin + nout));
+    for (let r = 0; r < w.rows; r++) {
+      rows.set(data.x.data.subarray(r * nin, (r + 1) * nin), r * (nin + nout));
+      rows.set(data.y.data.subarray(r * nout, (r + 1) * nout), r * (nin + nout) + nin);
+    }
+    writeFileSync(path, rows);
+    const { peers } = await this.ask({
+      workload: { name: w.name, layers: w.layers, batchSize: w.batchSize, rows: w.rows, path },
+    });
+    return peers;
+  }
+
+  /** Rows/s of `peer` training `epochs` whole epochs. */
+  async rate(peer, epochs) {
+    return (await this.ask({ peer, epochs })).rate;
+  }
+
+  async close() {
+    this.child.stdin.end();
+    await new Promise((resolve) => (this.child.exitCode === null ? this.child.on('exit', resolve) : resolve()));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
 console.log(`node ${process.version}; median of ${RUNS} runs; rows/s = epochs × rows / training seconds`);
 console.log();
 const header = [
@@ -119,6 +181,7 @@ const header = [
 ];
 const table = [header];
 const measured = [];
+const peers = await Peers.start();
 for (const w of workloads) {
   const data = synthetic(w);
   const withGraph = parameterCount(w.layers) <= GRAPH_LIMIT;
@@ -127,14 +190,23 @@ for (const w of workloads) {
     ({ epochs, rows }) => timeEngine('wasm', 1, w, data, epochs, rows),
     ({ epochs }) => timeReference(w, data, epochs),
   ];
+  const names = peers ? await peers.load(w, data) : [];
   // The object graph first, as it always ran: after the others its garbage collector starts from a fuller heap.
   const rates = await measureAll(
-    withGraph ? [({ epochs, rows }) => timeEngine('graph', 1, w, data, epochs, rows), ...engines] : engines,
+    [
+      ...(withGraph ? [({ epochs, rows }) => timeEngine('graph', 1, w, data, epochs, rows)] : []),
+      ...engines,
+      ...names.map(
+        (name) =>
+          ({ epochs }) =>
+            peers.rate(name, epochs),
+      ),
+    ],
     w,
   );
   const graph = withGraph ? rates.shift() : undefined;
-  const [js, wasm, reference] = rates;
-  measured.push({ w, data, wasm });
+  const [js, wasm, reference, ...peerRates] = rates;
+  measured.push({ w, wasm, peers: Object.fromEntries(names.map((name, k) => [name, peerRates[k].rate])) });
   table.push([
     w.name,
     w.layers.join(','),
@@ -149,6 +221,7 @@ for (const w of workloads) {
     `${(js.rate / reference.rate).toFixed(2)}×`,
   ]);
 }
+await peers?.close();
 const widths = header.map((_, c) => Math.max(...table.map((row) => row[c].length)));
 for (const row of table) {
   console.log(row.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
@@ -159,7 +232,7 @@ console.log(
   `— not run: over ${GRAPH_LIMIT.toLocaleString('en-US')} parameters, the object graph of a batch does not fit in memory.`,
 );
 
-peers(measured);
+peerTable(measured);
 more();
 
 /** Set-up, prediction and a whole command: the other figures the engine is held to. */
@@ -228,66 +301,29 @@ function more() {
   }
 }
 
-/** The peers on the same rows, run by bench/peers.py; skipped, and said so, without Python or the packages. */
-function peers(results) {
+/** The wasm engine against the peers, measured in the same rounds. */
+function peerTable(results) {
   console.log();
-  if (!existsSync(PYTHON)) {
-    console.log(`peers: skipped (no ${PYTHON}; apt-get install python3-sklearn python3-torch)`);
-    return;
+  if (results.every((r) => Object.keys(r.peers).length === 0)) return;
+  const head = ['workload', 'layers', 'wasm', 'scikit-learn', 'PyTorch f64', 'wasm/best peer'];
+  const rows = [head];
+  for (const { w, wasm, peers: p } of results) {
+    const rates = [p['scikit-learn'], p.PyTorch].filter((v) => typeof v === 'number');
+    const best = rates.length ? Math.max(...rates) : undefined;
+    rows.push([
+      w.name,
+      w.layers.join(','),
+      fmt(wasm.rate),
+      typeof p['scikit-learn'] === 'number' ? fmt(p['scikit-learn']) : 'not installed',
+      typeof p.PyTorch === 'number' ? fmt(p.PyTorch) : 'not installed',
+      best ? `${(wasm.rate / best).toFixed(2)}×` : '—',
+    ]);
   }
-  const dir = mkdtempSync(join(tmpdir(), 'autograd-bench-'));
-  try {
-    const spec = results.map(({ w, data }, k) => {
-      const path = join(dir, `${k}.f64`);
-      const nin = data.x.cols;
-      const nout = data.y.cols;
-      const rows = new Float64Array(w.rows * (nin + nout));
-      for (let r = 0; r < w.rows; r++) {
-        rows.set(data.x.data.subarray(r * nin, (r + 1) * nin), r * (nin + nout));
-        rows.set(data.y.data.subarray(r * nout, (r + 1) * nout), r * (nin + nout) + nin);
-      }
-      writeFileSync(path, rows);
-      return { name: w.name, layers: w.layers, batchSize: w.batchSize, rows: w.rows, path };
-    });
-    writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
-    const script = fileURLToPath(new URL('peers.py', import.meta.url));
-    const r = spawnSync(PYTHON, [script, join(dir, 'spec.json')], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    if (r.status !== 0) {
-      console.log(`peers: bench/peers.py failed (exit ${r.status})`);
-      return;
-    }
-    const byName = new Map(
-      r.stdout
-        .trim()
-        .split('\n')
-        .map((line) => [JSON.parse(line).name, JSON.parse(line)]),
-    );
-    const head = ['workload', 'layers', 'wasm', 'scikit-learn', 'PyTorch f64', 'wasm/best peer'];
-    const rows = [head];
-    for (const { w, wasm } of results) {
-      const p = byName.get(w.name) ?? {};
-      const rates = [p['scikit-learn'], p.PyTorch].filter((v) => typeof v === 'number');
-      const best = rates.length ? Math.max(...rates) : undefined;
-      rows.push([
-        w.name,
-        w.layers.join(','),
-        fmt(wasm.rate),
-        typeof p['scikit-learn'] === 'number' ? fmt(p['scikit-learn']) : 'not installed',
-        typeof p.PyTorch === 'number' ? fmt(p.PyTorch) : 'not installed',
-        best ? `${(wasm.rate / best).toFixed(2)}×` : '—',
-      ]);
-    }
-    const w = head.map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-    for (const row of rows)
-      console.log(row.map((cell, c) => (c < 2 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join('  '));
-    console.log();
-    console.log(
-      'peers: plain SGD, lr 0.01, tanh, MSE, float64, one thread each, median of a few runs (bench/peers.py).',
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const w = head.map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  for (const row of rows)
+    console.log(row.map((cell, c) => (c < 2 ? cell.padEnd(w[c]) : cell.padStart(w[c]))).join('  '));
+  console.log();
+  console.log(
+    'peers: plain SGD, lr 0.01, tanh, MSE, float64, one thread each, taking turns with the engines (bench/peers.py).',
+  );
 }
