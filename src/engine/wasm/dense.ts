@@ -151,20 +151,23 @@ export class LayerWriter extends Writer {
    * Pushes a gradient's new value from its sum over a part's rows, as the js
    * engine's shards compute it: 0 + sum where nothing else adds to it (the js
    * tape's zeroed array), else grad + sum; for the second part of cut rows,
-   * grad + (0 + sum) — shard 0's gradient plus shard 1's.
+   * grad + (0 + sum) — shard 0's gradient plus shard 1's. `vector`: two lanes at once.
    */
-  private addTo(c: Code, L: Layer, part: 0 | 1, grad: () => void, sum: () => void): void {
+  private addTo(c: Code, L: Layer, part: 0 | 1, grad: () => void, sum: () => void, vector = false): void {
+    const zero = () => (vector ? c.splat(0) : c.f64(0));
+    const add = () => (vector ? c.simd(Simd.F64x2Add) : c.op(F64.add));
     if (part === 1) {
       grad();
-      c.f64(0);
+      zero();
       sum();
-      c.op(F64.add, F64.add);
+      add();
+      add();
       return;
     }
-    if (this.exclusive.has(L)) c.f64(0);
+    if (this.exclusive.has(L)) zero();
     else grad();
     sum();
-    c.op(F64.add);
+    add();
   }
 
   /** ∂L/∂bias[o] += Σ_rows g[o], in row order. */
@@ -265,10 +268,26 @@ export class LayerWriter extends Writer {
         c.get(I.n).i32(1).op(I32.sub).tee(I.n).brIf(0);
         c.end();
         c.end();
-        // each lane's sum into its gradient: weight (o, q) at c + o·wo + q·wi, bias o at f + o·bo
+        // each lane's sum into its gradient: weight (o, q) at c + o·wo + q·wi, bias o at f + o·bo;
+        // two weights side by side in the parameters (wi = 1) as one vector
         for (let o = 0; o < outs; o++) {
           for (let q = 0; q < roles.length; q++) {
             if (roles[q] === '-') continue;
+            if (L.wi === 1 && q % 2 === 0 && roles[q] === 'w' && roles[q + 1] === 'w') {
+              const offset = (o * L.wo + q) * 8;
+              c.get(I.c);
+              this.addTo(
+                c,
+                L,
+                part,
+                () => c.get(I.c).load(offset),
+                () => c.get(acc(o, q >> 1)),
+                true,
+              );
+              c.store(offset);
+              q++;
+              continue;
+            }
             const base = roles[q] === 'w' ? I.c : I.f;
             const offset = roles[q] === 'w' ? (o * L.wo + q * L.wi) * 8 : o * L.bo * 8;
             c.get(base);
