@@ -5,7 +5,7 @@ import type { Matrix } from '../engine/matrix.js';
 import { forwardRows, runShard, ShardHelper, shardsFor } from '../engine/shards.js';
 import { Tape } from '../engine/tape.js';
 import { Value } from '../engine/value.js';
-import { HELPER_WORK, WasmShards } from '../engine/wasm/shards.js';
+import { HELPER_WORK, runWhole, WasmShards } from '../engine/wasm/shards.js';
 import { WasmTape } from '../engine/wasm/wasm-tape.js';
 import { rowLoss, unitsPerRow, type LossName } from './loss.js';
 
@@ -91,11 +91,16 @@ export class CompiledMLP {
         net.cut = true;
         return net;
       }
-      const spaces = shards === 1 ? 1 : helper ? 3 : 2;
-      const tapes = WasmTape.group(program, lanes, spaces, options.data);
+      if (shards === 1)
+        return new CompiledMLP(mlp, program, WasmTape.group(program, lanes, 1, options.data), units, lanes);
+      // Two shards (a third space with a helper), and with a helper a whole batch's tape too,
+      // for the batches the helper is left out of.
+      const spaces = helper ? 3 : 2;
+      const { shards: tapes, whole: alone } = helper
+        ? WasmTape.groupWithWhole(program, lanes, spaces, options.data)
+        : { shards: WasmTape.group(program, lanes, spaces, options.data), whole: undefined };
       const net = new CompiledMLP(mlp, program, tapes.slice(0, shards), units, lanes);
-      if (shards > 1)
-        net.pair = await WasmShards.start([tapes[0]!, tapes[1]!, tapes[spaces - 1]!], helper ? threads : 1);
+      net.pair = await WasmShards.start([tapes[0]!, tapes[1]!, tapes[spaces - 1]!], helper ? threads : 1, alone);
       return net;
     }
     const shared = (n: number) => new Float64Array(new SharedArrayBuffer(n * Float64Array.BYTES_PER_ELEMENT));
@@ -171,17 +176,8 @@ export class CompiledMLP {
     const split = Math.min(n, this.shardRows);
     if (this.pair) return this.pair.run(x, y, rows, split, scale) * scale;
     if (this.cut) {
-      // the loss as two shards add it: the first's rows, then the rest's
-      const tape = this.tapes[0]!;
-      tape.load(x, y, rows);
-      tape.forward(n);
-      let first = 0;
-      for (let l = 0; l < split; l++) first += tape.output(0, l);
-      let second = 0;
-      for (let l = split; l < n; l++) second += tape.output(0, l);
       seed[0] = scale;
-      tape.backward(seed);
-      return (first + second) * scale;
+      return runWhole(this.tapes[0] as WasmTape, x, y, rows, split, seed) * scale;
     }
     if (this.tapes.length === 1) return runShard(this.tapes[0]!, x, y, rows, scale) * scale;
 

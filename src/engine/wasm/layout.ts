@@ -42,7 +42,9 @@ export const even = (n: number) => n + (n & 1);
 /**
  * The layout of each of `shards` kernels sharing one memory: the constants,
  * parameters and kept rows once, and for each shard its own gradients and
- * working space (values, lanes, rows).
+ * working space (values, lanes, rows). `whole`: one more kernel, for a whole
+ * batch (twice the lanes, cut after `whole` rows), that writes its gradients
+ * where the first shard's go.
  */
 export function layoutsOf(
   program: Program,
@@ -51,9 +53,8 @@ export function layoutsOf(
   dataBytes = 0,
   shards = 1,
   cut = lanes,
+  whole?: number,
 ): Layout[] {
-  // One slot more than the plan's: where inputs that the graph never reads are loaded.
-  const slotBytes = (plan.slots + 1) * lanes * 8;
   let width = 0;
   for (const step of plan.steps) if (step.kind === 'layer') width = Math.max(width, even(step.inputs + 1));
   const constants = 0;
@@ -61,9 +62,13 @@ export function layoutsOf(
   const data = params + align(program.parameterCount * 8);
   let at = data + align(dataBytes) + 32; // a block may read a pair past the last row's end
   const layouts: Layout[] = [];
-  for (let k = 0; k < shards; k++) {
-    const grads = at;
-    const values = grads + align(program.parameterCount * 8);
+  const specs = Array.from({ length: shards }, () => ({ lanes, cut }));
+  if (whole !== undefined) specs.push({ lanes: 2 * lanes, cut: whole });
+  for (const [k, { lanes, cut }] of specs.entries()) {
+    // One slot more than the plan's: where inputs that the graph never reads are loaded.
+    const slotBytes = (plan.slots + 1) * lanes * 8;
+    const grads = k === shards ? layouts[0]!.grads : at;
+    const values = k === shards ? at : grads + align(program.parameterCount * 8);
     const nodeGrads = values + slotBytes;
     const transposed = nodeGrads + slotBytes;
     const chunk = transposed + align(lanes * width * 8);

@@ -66,6 +66,8 @@ const WINDOW = { batches: 8, ms: 25 };
 export class WasmShards {
   /** Shard 0, shard 1 (shared with the helper) and this thread's own space for shard 1. */
   private readonly tapes: [WasmTape, WasmTape, WasmTape];
+  /** Both shards in one pass, its gradients in tape 0's (`WasmTape.groupWithWhole`): how a batch runs without the helper. */
+  private readonly whole: WasmTape | undefined;
   private readonly worker: Worker | undefined;
   private readonly control: Int32Array;
   private generation = 0;
@@ -79,8 +81,14 @@ export class WasmShards {
   private probeEvery = 4;
   private probing = false;
 
-  private constructor(tapes: [WasmTape, WasmTape, WasmTape], worker: Worker | undefined, control: Int32Array) {
+  private constructor(
+    tapes: [WasmTape, WasmTape, WasmTape],
+    worker: Worker | undefined,
+    control: Int32Array,
+    whole: WasmTape | undefined,
+  ) {
     this.tapes = tapes;
+    this.whole = whole;
     this.worker = worker;
     this.control = control;
     // Alone first: the helper has to show, window against window, that it makes batches faster.
@@ -89,11 +97,11 @@ export class WasmShards {
   }
 
   /** Starts the helper thread when `threads` > 1 (see `HELPER_WORK` for when to ask for one). */
-  static async start(tapes: [WasmTape, WasmTape, WasmTape], threads: number): Promise<WasmShards> {
+  static async start(tapes: [WasmTape, WasmTape, WasmTape], threads: number, whole?: WasmTape): Promise<WasmShards> {
     const control = new Int32Array(new SharedArrayBuffer(Slot.Count * 4));
-    if (threads < 2) return new WasmShards(tapes, undefined, control);
+    if (threads < 2) return new WasmShards(tapes, undefined, control, whole);
     const worker = await startHelper(WORKER, { workerData: { ...tapes[1].kernels, control } });
-    return new WasmShards(tapes, worker, control);
+    return new WasmShards(tapes, worker, control, whole);
   }
 
   /** Threads that may compute a batch: 2 with a helper (which the measurements may leave idle). */
@@ -111,6 +119,11 @@ export class WasmShards {
     const c = this.control;
     // Hand shard 1 over only to an idle helper (one that finished every shard it took).
     const handed = this.useHelper && second.length > 0 && Atomics.load(c, Slot.Done) === Atomics.load(c, Slot.Claim);
+    if (!handed && this.whole) {
+      const loss = runWhole(this.whole, x, y, rows, split, this.seed);
+      if (second.length > 0) this.measure(performance.now() - start);
+      return loss;
+    }
     if (handed) {
       shared.load(x, y, second);
       shared.seedWith(this.seed);
@@ -194,4 +207,28 @@ export class WasmShards {
     Atomics.notify(this.control, Slot.Start);
     await this.worker.terminate();
   }
+}
+
+/**
+ * A batch on a tape that cuts it after `split` rows (`WasmTape.cut`): forward,
+ * backward from `seeds`; returns the loss as two shards add it, the first's
+ * rows and then the rest's.
+ */
+export function runWhole(
+  tape: WasmTape,
+  x: Matrix,
+  y: Matrix,
+  rows: Int32Array,
+  split: number,
+  seeds: ArrayLike<number>,
+): number {
+  const n = rows.length;
+  tape.load(x, y, rows);
+  tape.forward(n);
+  let first = 0;
+  for (let l = 0; l < split; l++) first += tape.output(0, l);
+  let second = 0;
+  for (let l = split; l < n; l++) second += tape.output(0, l);
+  tape.backward(seeds);
+  return first + second;
 }

@@ -38,10 +38,11 @@ function spaceFor(
   data?: { x: Matrix; y: Matrix },
   plan = planOf(program),
   cut = lanes,
+  whole?: number,
 ): Space {
   const width = program.inputNodes.length;
   const kept = data && data.x.cols + data.y.cols === width && data.x.rows * width * 8 <= DATA_LIMIT ? data : undefined;
-  const layouts = layoutsOf(program, plan, lanes, kept ? kept.x.rows * width * 8 : 0, shards, cut);
+  const layouts = layoutsOf(program, plan, lanes, kept ? kept.x.rows * width * 8 : 0, shards, cut, whole);
   const pages = Math.ceil(layouts[0]!.bytes / 65536);
   const memory = new WebAssembly.Memory(
     shards > 1 ? { initial: pages, maximum: pages, shared: true } : { initial: pages },
@@ -127,6 +128,26 @@ export class WasmTape {
     const even = lanes + (lanes & 1);
     const space = spaceFor(program, even, shards, data);
     return space.layouts.map((_, k) => new WasmTape(program, even, data, space, k));
+  }
+
+  /**
+   * `group`'s shards and one more tape for a whole batch of two shards' rows,
+   * the first `lanes` of them apart (as `cut`), whose gradients land where
+   * shard 0's do; the whole tape is undefined where `cut` cannot be made.
+   */
+  static groupWithWhole(
+    program: Program,
+    lanes: number,
+    shards: number,
+    data?: { x: Matrix; y: Matrix },
+  ): { shards: WasmTape[]; whole: WasmTape | undefined } {
+    const plan = planOf(program);
+    if (gradientOwners(program, plan).zeroed.length > 0)
+      return { shards: WasmTape.group(program, lanes, shards, data), whole: undefined };
+    const even = lanes + (lanes & 1);
+    const space = spaceFor(program, even, shards, data, plan, even, lanes);
+    const tapes = space.layouts.map((layout, k) => new WasmTape(program, layout.lanes, data, space, k));
+    return { shards: tapes.slice(0, shards), whole: tapes[shards] };
   }
 
   /**
