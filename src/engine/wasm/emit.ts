@@ -47,7 +47,8 @@ export const enum Simd {
   F64x2Sub = 0xf1,
   F64x2Mul = 0xf2,
   F64x2Div = 0xf3,
-  F64x2Min = 0xf4,
+  /** b < a ? b : a (no NaN or −0 rules: one instruction) */
+  F64x2Pmin = 0xf6,
 }
 
 /**

@@ -52,12 +52,13 @@ const TINY = bits(0x3e30000000000000n);
 /** 2⁵² + 2⁵¹: adding it leaves a whole number's two's complement in the low bits. */
 const MAGIC = 6755399441055744;
 const MAGIC_BITS = 0x4338000000000000;
+/** tanh's 2|x| is capped here: e⁴⁰ + 1 makes 1 − 2/(e + 1) round to 1, as any larger e does. */
+const LARGE_CAP = 40;
 
 /**
- * exp(r.x) into r.y; uses t[0..6]. `large`: only lanes with x > 1.25 matter
- * (tanh's e^{2|x|}), which lets fdlibm's branches for small, tiny and very
- * negative x go: x is capped at 710, beyond which the product overflows to ∞
- * as fdlibm's own answer is — the same bits for every lane above 1.25.
+ * exp(r.x) into r.y; uses t[0..6]. `large`: for tanh's e^{2|x|}, where only
+ * lanes with x > 1.25 matter, which lets fdlibm's branches for small, tiny
+ * and very negative x go, and x is capped at 40 (tanh is 1 beyond either way).
  */
 function expStatements(large = false): Statement[] {
   const S = (f: (c: Code, x: number, y: number, t: readonly number[]) => void): Statement => {
@@ -66,8 +67,8 @@ function expStatements(large = false): Statement[] {
   // t: 0 ax, 1 k, 2 hi, 3 lo, 4 r, 5 t, 6 c
   const k: Statement[] = large
     ? [
-        // x ≤ 710 (NaN stays NaN); k = trunc(invln2·x + ½)
-        S((c, x) => c.get(x).splat(710).simd(Simd.F64x2Min).set(x)),
+        // x ≤ 40 (NaN stays NaN): beyond, tanh's 1 − 2/(e + 1) is 1 all the same; k = trunc(invln2·x + ½)
+        S((c, x) => c.get(x).splat(LARGE_CAP).simd(Simd.F64x2Pmin).set(x)),
         S((c, x, _y, t) => {
           c.splat(INV_LN2).get(x).simd(Simd.F64x2Mul).splat(0.5).simd(Simd.F64x2Add).simd(Simd.F64x2Trunc).set(t[1]!);
         }),
@@ -106,14 +107,19 @@ function expStatements(large = false): Statement[] {
       c.simd(Simd.F64x2Div).simd(Simd.F64x2Sub);
       c.get(t[2]!).simd(Simd.F64x2Sub).simd(Simd.F64x2Sub).set(y);
     }),
-    // y·2^k as two exact factors 2^(k>>1)·2^(k−(k>>1)), so that neither overflows
-    // nor goes subnormal: the one rounding is the last product's, as fdlibm's.
+    // y·2^k, exact as fdlibm's: as two factors 2^(k>>1)·2^(k−(k>>1)), so that neither
+    // overflows nor goes subnormal; for tanh (k ≤ 58) as one.
     S((c, _x, _y, t) => {
       c.get(t[1]!).splat(MAGIC).simd(Simd.F64x2Add).splatI64(MAGIC_BITS).simd(Simd.I64x2Sub).set(t[1]!);
-      c.get(t[1]!).i32(1).simd(Simd.I64x2ShrS).set(t[5]!);
+      if (!large) c.get(t[1]!).i32(1).simd(Simd.I64x2ShrS).set(t[5]!);
     }),
     S((c, _x, y, t) => {
       c.get(y);
+      if (large) {
+        c.get(t[1]!).splatI64(1023).simd(Simd.I64x2Add).i32(52).simd(Simd.I64x2Shl);
+        c.simd(Simd.F64x2Mul).set(y);
+        return;
+      }
       c.get(t[5]!).splatI64(1023).simd(Simd.I64x2Add).i32(52).simd(Simd.I64x2Shl);
       c.simd(Simd.F64x2Mul);
       c.get(t[1]!).get(t[5]!).simd(Simd.I64x2Sub).splatI64(1023).simd(Simd.I64x2Add).i32(52).simd(Simd.I64x2Shl);
