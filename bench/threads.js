@@ -6,7 +6,7 @@
 // slower than one thread; the weights are the same bits either way.
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { Random } from '../dist/index.js';
+import { CompiledMLP, MLP, Random } from '../dist/index.js';
 import { fmt, median, trainingRate } from './rates.js';
 
 const workloads = [
@@ -23,16 +23,33 @@ function data({ layers, rows }) {
 
 const rate = (w, d, threads) => trainingRate(w, d.x, d.y, { engine: 'wasm', threads, epochs: w.epochs });
 
+// And a long prediction: 1,000,000 rows through 10,64,64,1, rows/s.
+const PREDICT = { name: 'predict', rows: 1_000_000 };
+const features = data({ layers: [10, 64, 64, 1], rows: PREDICT.rows }).x;
+const predictors = Object.fromEntries(
+  [1, 2].map((threads) => [
+    threads,
+    CompiledMLP.forPrediction(new MLP([10, 64, 64, 1], { random: new Random(2) }), 'wasm', 256, threads),
+  ]),
+);
+const predicted = new Float64Array(PREDICT.rows);
+function predictRate(threads) {
+  const start = performance.now();
+  predictors[threads].predictInto(features, predicted);
+  return PREDICT.rows / ((performance.now() - start) / 1000);
+}
+
 async function measure(label) {
-  for (const w of workloads) {
-    const d = data(w);
-    await rate(w, d, 1);
-    await rate(w, d, 2);
+  for (const w of [...workloads, PREDICT]) {
+    const d = w === PREDICT ? undefined : data(w);
+    const run = (threads) => (w === PREDICT ? predictRate(threads) : rate(w, d, threads));
+    await run(1);
+    await run(2);
     const one = [];
     const two = [];
     for (let k = 0; k < 5; k++) {
-      one.push(await rate(w, d, 1));
-      two.push(await rate(w, d, 2));
+      one.push(await run(1));
+      two.push(await run(2));
     }
     const ratio = median(two) / median(one);
     console.log(
@@ -41,7 +58,9 @@ async function measure(label) {
   }
 }
 
-console.log(`node ${process.version}; ${availableParallelism()} cores; training-loop rows/s, median of 5 runs each`);
+console.log(
+  `node ${process.version}; ${availableParallelism()} cores; training-loop rows/s (predict: rows/s), median of 5 runs each`,
+);
 await measure('quiet');
 const busy = Array.from({ length: availableParallelism() }, () =>
   spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }),
@@ -51,4 +70,5 @@ try {
   await measure('busy');
 } finally {
   for (const child of busy) child.kill();
+  for (const p of Object.values(predictors)) await p.close();
 }

@@ -5,6 +5,7 @@ import type { Matrix } from '../engine/matrix.js';
 import { forwardRows, runShard, ShardHelper, shardsFor } from '../engine/shards.js';
 import { Tape } from '../engine/tape.js';
 import { Value } from '../engine/value.js';
+import { PREDICT_WORK, PredictHelper } from '../engine/wasm/predict-helper.js';
 import { HELPER_WORK, runWhole, WasmShards } from '../engine/wasm/shards.js';
 import { WasmTape } from '../engine/wasm/wasm-tape.js';
 import { rowLoss, unitsPerRow, type LossName } from './loss.js';
@@ -57,6 +58,9 @@ export class CompiledMLP {
   private readonly shardRows: number;
   /** Whether one tape computes both shards in one pass (`WasmTape.cut`). */
   private cut = false;
+  /** Threads that may share a long prediction, and the second one's, once started. */
+  private predictThreads = 1;
+  private predictHelper: PredictHelper | undefined;
 
   private constructor(mlp: MLP, program: Program, tapes: (Tape | WasmTape)[], units = 1, shardRows = tapes[0]!.lanes) {
     this.mlp = mlp;
@@ -117,11 +121,17 @@ export class CompiledMLP {
     return net;
   }
 
-  /** For `predictInto` only. */
-  static forPrediction(mlp: MLP, engine: Kernels = 'wasm', lanes = 256): CompiledMLP {
+  /**
+   * For `predictInto` only. `threads`: how many may share a long prediction
+   * (the wasm engine's; default 2 on a machine with two cores).
+   */
+  static forPrediction(mlp: MLP, engine: Kernels = 'wasm', lanes = 256, threads?: number): CompiledMLP {
     const program = compileNetwork(mlp, null);
-    const tape = engineToRun(engine) === 'wasm' ? new WasmTape(program, lanes) : new Tape(program, lanes);
-    return new CompiledMLP(mlp, program, [tape]);
+    const wasm = engineToRun(engine) === 'wasm';
+    const tape = wasm ? new WasmTape(program, lanes) : new Tape(program, lanes);
+    const net = new CompiledMLP(mlp, program, [tape]);
+    net.predictThreads = wasm ? (threads ?? (availableParallelism() >= 2 ? 2 : 1)) : 1;
+    return net;
   }
 
   /** Flat parameters, in `mlp.parameters()` order; an optimiser may change them in place. */
@@ -161,6 +171,8 @@ export class CompiledMLP {
     this.helper = undefined;
     await this.pair?.close();
     this.pair = undefined;
+    await this.predictHelper?.close();
+    this.predictHelper = undefined;
   }
 
   /**
@@ -223,6 +235,17 @@ export class CompiledMLP {
 
   /** Outputs for every row of `x`, into `out` (rows × outputs). */
   predictInto(x: Matrix, out: Float64Array): void {
+    if (this.predictThreads > 1 && x.rows * this.program.termParam.length >= PREDICT_WORK) {
+      if (!this.predictHelper) {
+        // two tapes over one memory, the weights in it: this thread's and the helper's
+        const [here, there] = WasmTape.group(this.program, this.tapes[0]!.lanes, 2);
+        this.tapes[0] = here!;
+        this.pull();
+        this.predictHelper = new PredictHelper(this.program, there!);
+      }
+      this.predictHelper.run(this.tapes[0] as WasmTape, x, out);
+      return;
+    }
     const tape = this.tapes[0]!;
     const nout = this.mlp.outputSize;
     for (let start = 0; start < x.rows; start += tape.lanes) {

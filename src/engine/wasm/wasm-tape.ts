@@ -164,6 +164,16 @@ export class WasmTape {
     return new WasmTape(program, even, data, spaceFor(program, even, 1, data, plan, cut));
   }
 
+  /**
+   * Tape `shard` of `group(program, lanes, shards)`, on another thread: the
+   * same layout over the memory that group shares.
+   */
+  static attach(program: Program, lanes: number, shards: number, memory: WebAssembly.Memory, shard: number): WasmTape {
+    const plan = planOf(program);
+    const layouts = layoutsOf(program, plan, lanes, 0, shards);
+    return new WasmTape(program, lanes, undefined, { plan, layouts, memory, kept: undefined }, shard);
+  }
+
   /** Adds `other`'s parameter gradients to this tape's: grads ← grads + other's, element by element. */
   addGrads(other: WasmTape): void {
     this.run.addGrads(other.layout.grads);
@@ -202,6 +212,19 @@ export class WasmTape {
     this.chunk.set(x.data.subarray(start * x.cols, (start + count) * x.cols));
     for (let l = 0; l < count; l++) this.rowTable[l] = this.layout.chunk + l * x.cols * 8;
     if (count & 1) this.rowTable[count] = this.rowTable[count - 1]!;
+  }
+
+  /** Outputs of rows start .. start + count − 1 of x into `out` (rows × outputs), `lanes` rows at a time. */
+  predictRows(x: Matrix, start: number, count: number, out: Float64Array): void {
+    const nout = this.outputAt.length;
+    for (let s = start; s < start + count; s += this.lanes) {
+      const n = Math.min(this.lanes, start + count - s);
+      this.loadRange(x, s, n);
+      this.forward(n);
+      for (let l = 0; l < n; l++) {
+        for (let j = 0; j < nout; j++) out[(s + l) * nout + j] = this.output(j, l);
+      }
+    }
   }
 
   /** Computes every node for lanes 0..rows−1 (the weights are read where they are: `_gather` is the js tape's). */

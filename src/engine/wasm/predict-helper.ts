@@ -1,0 +1,117 @@
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import type { Program } from '../compile.js';
+import type { Matrix } from '../matrix.js';
+import type { WasmTape } from './wasm-tape.js';
+
+/**
+ * The helper's script. Run from the TypeScript sources (the tests), it is the
+ * built one: Node cannot start a thread on a .ts file.
+ */
+const WORKER = import.meta.url.endsWith('.ts')
+  ? new URL('../../../dist/engine/wasm/predict-worker.js', import.meta.url)
+  : new URL('./predict-worker.js', import.meta.url);
+
+/** Slots of the control array shared with the helper. */
+export const enum Slot {
+  /** Bumped for each prediction handed out. */
+  Job,
+  /** The next block to take, counted over every prediction so far. */
+  Next,
+  /** Blocks computed, counted likewise. */
+  Done,
+  /** 1 when the helper is to exit. */
+  Exit,
+  Count,
+}
+
+/** What the helper gets with each prediction. */
+export interface Job {
+  x: Float64Array;
+  rows: number;
+  cols: number;
+  out: Float64Array;
+  /** Its blocks are first .. end − 1 of the counters; each is `blockRows` rows. */
+  first: number;
+  end: number;
+  blockRows: number;
+}
+
+/**
+ * Least work (rows × weights) of a prediction worth a second thread: about
+ * 20 ms of the kernels, against a thread that takes 30–50 ms to start (the
+ * first time) and a few µs per block of rows.
+ */
+export const PREDICT_WORK = 50_000_000;
+
+/** Rows per block that a thread takes at a time: 16 runs of the lanes. */
+const BLOCK_RUNS = 16;
+
+/**
+ * A second thread for long predictions: this thread and the helper take
+ * blocks of rows in turn from a shared counter, each through its own lanes
+ * of the same kernels and weights, until none is left. Each row's outputs
+ * are the same numbers whoever computes them. The helper is never waited for
+ * to start: until it has, this thread takes every block; at the end this
+ * thread waits only for the block the helper is computing.
+ */
+export class PredictHelper {
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly control = new Int32Array(new SharedArrayBuffer(Slot.Count * 4));
+  private readonly blockRows: number;
+
+  /** `tape`: shard 1 of `WasmTape.group(program, lanes, 2)`, whose memory the helper shares. */
+  constructor(program: Program, tape: WasmTape) {
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.blockRows = BLOCK_RUNS * tape.lanes;
+    this.worker = new Worker(WORKER, {
+      workerData: { program, lanes: tape.lanes, memory: tape.kernels.memory, control: this.control, port: port2 },
+      transferList: [port2],
+    });
+    this.worker.unref();
+    this.worker.on('error', () => {}); // a helper that fails leaves every block to this thread
+  }
+
+  /** Outputs of every row of x into `out` (rows × outputs), `tape` (shard 0) here and the helper beside it. */
+  run(tape: WasmTape, x: Matrix, out: Float64Array): void {
+    const c = this.control;
+    const shared = (n: number) => new Float64Array(new SharedArrayBuffer(n * 8));
+    const xs = x.data.buffer instanceof SharedArrayBuffer ? x.data : shared(x.data.length);
+    if (xs !== x.data) xs.set(x.data);
+    const os = out.buffer instanceof SharedArrayBuffer ? out : shared(out.length);
+    const first = Atomics.load(c, Slot.Next);
+    const end = first + Math.ceil(x.rows / this.blockRows);
+    const job: Job = { x: xs, rows: x.rows, cols: x.cols, out: os, first, end, blockRows: this.blockRows };
+    this.port.postMessage(job);
+    Atomics.add(c, Slot.Job, 1);
+    Atomics.notify(c, Slot.Job);
+    const here = { rows: x.rows, cols: x.cols, data: xs };
+    for (let b = take(c, end); b >= 0; b = take(c, end)) {
+      const start = (b - first) * this.blockRows;
+      tape.predictRows(here, start, Math.min(this.blockRows, x.rows - start), os);
+      Atomics.add(c, Slot.Done, 1);
+    }
+    for (let done = Atomics.load(c, Slot.Done); done < end; done = Atomics.load(c, Slot.Done)) {
+      Atomics.wait(c, Slot.Done, done, 50);
+    }
+    if (os !== out) out.set(os);
+  }
+
+  async close(): Promise<void> {
+    Atomics.store(this.control, Slot.Exit, 1);
+    Atomics.add(this.control, Slot.Job, 1);
+    Atomics.notify(this.control, Slot.Job);
+    this.port.close();
+    await this.worker.terminate();
+  }
+}
+
+/** Takes the next block below `end`; −1 when none is left (or the counter is past this job). */
+export function take(c: Int32Array, end: number): number {
+  for (;;) {
+    const b = Atomics.load(c, Slot.Next);
+    if (b >= end) return -1;
+    if (Atomics.compareExchange(c, Slot.Next, b, b + 1) === b) return b;
+  }
+}
