@@ -97,24 +97,23 @@ async function measureAll(runs, w) {
   }
   const rates = runs.map(() => []);
   for (let round = 0; round < RUNS; round++) {
-    for (let i = 0; i < runs.length; i++) rates[i].push(await runs[i](sizes[i]));
+    for (let i = 0; i < runs.length; i++) {
+      // Each run starts from a collected heap (node --expose-gc): none pays for the garbage of the one before.
+      globalThis.gc?.();
+      rates[i].push(await runs[i](sizes[i]));
+    }
   }
   return rates.map((r, i) => ({ rate: median(r), size: sizes[i] }));
 }
 
 /**
  * bench/peers.py as a child process that trains a peer on request, so that the
- * peers take their turns in the same rounds as the engines. Undefined, and
- * said so, without Python.
+ * peers take their turns in the same rounds as the engines. Undefined without
+ * Python.
  */
 class Peers {
   static async start() {
-    if (!existsSync(PYTHON)) {
-      console.log(`peers: skipped (no ${PYTHON}; apt-get install python3-sklearn python3-torch)`);
-      console.log();
-      return undefined;
-    }
-    return new Peers();
+    return existsSync(PYTHON) ? new Peers() : undefined;
   }
 
   constructor() {
@@ -164,8 +163,69 @@ class Peers {
   }
 }
 
+/** One workload's rates: every engine and every peer installed, taking turns. */
+async function measureWorkload(w) {
+  const data = synthetic(w);
+  const peers = await Peers.start();
+  try {
+    const withGraph = parameterCount(w.layers) <= GRAPH_LIMIT;
+    const names = peers ? await peers.load(w, data) : [];
+    // The object graph first, as it always ran: after the others its garbage collector starts from a fuller heap.
+    const rates = await measureAll(
+      [
+        ...(withGraph ? [({ epochs, rows }) => timeEngine('graph', 1, w, data, epochs, rows)] : []),
+        ({ epochs, rows }) => timeEngine('js', 1, w, data, epochs, rows),
+        ({ epochs, rows }) => timeEngine('wasm', 1, w, data, epochs, rows),
+        ({ epochs }) => timeReference(w, data, epochs),
+        ...names.map(
+          (name) =>
+            ({ epochs }) =>
+              peers.rate(name, epochs),
+        ),
+      ],
+      w,
+    );
+    const graph = withGraph ? rates.shift() : undefined;
+    const [js, wasm, reference, ...peerRates] = rates;
+    return {
+      name: w.name,
+      graph: graph && { rate: graph.rate, partial: graph.size.rows < w.rows },
+      js: js.rate,
+      wasm: wasm.rate,
+      reference: reference.rate,
+      peers: Object.fromEntries(names.map((name, k) => [name, peerRates[k].rate])),
+      python: peers !== undefined,
+    };
+  } finally {
+    await peers?.close();
+  }
+}
+
+// Each workload in a process of its own (with BENCH_CHILD set, a process measures
+// its one workload and prints the rates as JSON): no workload runs in a heap
+// that the ones before it filled.
+if (process.env.BENCH_CHILD) {
+  console.log(JSON.stringify(await measureWorkload(workloads[0])));
+  process.exit(0);
+}
+
 console.log(`node ${process.version}; median of ${RUNS} runs; rows/s = epochs × rows / training seconds`);
 console.log();
+const results = [];
+for (const w of workloads) {
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_ONLY: w.name, BENCH_CHILD: '1' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
+  });
+  if (child.status !== 0) throw new Error(`the ${w.name} workload's process exited ${child.status}`);
+  results.push({ w, ...JSON.parse(child.stdout.trim().split('\n').pop()) });
+}
+if (!results.every((r) => r.python)) {
+  console.log(`peers: skipped (no ${PYTHON}; apt-get install python3-sklearn python3-torch)`);
+  console.log();
+}
 const header = [
   'workload',
   'layers',
@@ -180,48 +240,21 @@ const header = [
   'js/ref',
 ];
 const table = [header];
-const measured = [];
-const peers = await Peers.start();
-for (const w of workloads) {
-  const data = synthetic(w);
-  const withGraph = parameterCount(w.layers) <= GRAPH_LIMIT;
-  const engines = [
-    ({ epochs, rows }) => timeEngine('js', 1, w, data, epochs, rows),
-    ({ epochs, rows }) => timeEngine('wasm', 1, w, data, epochs, rows),
-    ({ epochs }) => timeReference(w, data, epochs),
-  ];
-  const names = peers ? await peers.load(w, data) : [];
-  // The object graph first, as it always ran: after the others its garbage collector starts from a fuller heap.
-  const rates = await measureAll(
-    [
-      ...(withGraph ? [({ epochs, rows }) => timeEngine('graph', 1, w, data, epochs, rows)] : []),
-      ...engines,
-      ...names.map(
-        (name) =>
-          ({ epochs }) =>
-            peers.rate(name, epochs),
-      ),
-    ],
-    w,
-  );
-  const graph = withGraph ? rates.shift() : undefined;
-  const [js, wasm, reference, ...peerRates] = rates;
-  measured.push({ w, wasm, peers: Object.fromEntries(names.map((name, k) => [name, peerRates[k].rate])) });
+for (const { w, graph, js, wasm, reference } of results) {
   table.push([
     w.name,
     w.layers.join(','),
     String(w.batchSize),
     fmt(w.rows),
-    graph ? fmt(graph.rate) + (graph.size.rows < w.rows ? '*' : '') : '—',
-    fmt(js.rate),
-    fmt(wasm.rate),
-    fmt(reference.rate),
-    `${(wasm.rate / reference.rate).toFixed(2)}×`,
-    `${(wasm.rate / js.rate).toFixed(2)}×`,
-    `${(js.rate / reference.rate).toFixed(2)}×`,
+    graph ? fmt(graph.rate) + (graph.partial ? '*' : '') : '—',
+    fmt(js),
+    fmt(wasm),
+    fmt(reference),
+    `${(wasm / reference).toFixed(2)}×`,
+    `${(wasm / js).toFixed(2)}×`,
+    `${(js / reference).toFixed(2)}×`,
   ]);
 }
-await peers?.close();
 const widths = header.map((_, c) => Math.max(...table.map((row) => row[c].length)));
 for (const row of table) {
   console.log(row.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
@@ -232,7 +265,7 @@ console.log(
   `— not run: over ${GRAPH_LIMIT.toLocaleString('en-US')} parameters, the object graph of a batch does not fit in memory.`,
 );
 
-peerTable(measured);
+peerTable(results);
 await more();
 
 /** Set-up, prediction and a whole command: the other figures the engine is held to. */
@@ -318,10 +351,10 @@ function peerTable(results) {
     rows.push([
       w.name,
       w.layers.join(','),
-      fmt(wasm.rate),
+      fmt(wasm),
       typeof p['scikit-learn'] === 'number' ? fmt(p['scikit-learn']) : 'not installed',
       typeof p.PyTorch === 'number' ? fmt(p.PyTorch) : 'not installed',
-      best ? `${(wasm.rate / best).toFixed(2)}×` : '—',
+      best ? `${(wasm / best).toFixed(2)}×` : '—',
     ]);
   }
   const w = head.map((_, c) => Math.max(...rows.map((row) => row[c].length)));
