@@ -152,7 +152,7 @@ export class ShardHelper {
  * Starts a helper thread and waits for its first message (it is ready); a
  * helper that fails or exits first is an error. It does not keep the process alive.
  */
-export async function startHelper(script: URL, options: WorkerOptions): Promise<Worker> {
+async function startHelper(script: URL, options: WorkerOptions): Promise<Worker> {
   const worker = new Worker(script, options);
   const failure = await new Promise<Error | undefined>((resolve) => {
     worker.once('message', () => resolve(undefined));

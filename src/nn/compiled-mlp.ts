@@ -104,7 +104,7 @@ export class CompiledMLP {
         ? WasmTape.groupWithWhole(program, lanes, spaces, options.data)
         : { shards: WasmTape.group(program, lanes, spaces, options.data), whole: undefined };
       const net = new CompiledMLP(mlp, program, tapes.slice(0, shards), units, lanes);
-      net.pair = await WasmShards.start([tapes[0]!, tapes[1]!, tapes[spaces - 1]!], helper ? threads : 1, alone);
+      net.pair = WasmShards.start([tapes[0]!, tapes[1]!, tapes[spaces - 1]!], helper ? threads : 1, alone);
       return net;
     }
     const shared = (n: number) => new Float64Array(new SharedArrayBuffer(n * Float64Array.BYTES_PER_ELEMENT));

@@ -1,6 +1,5 @@
-import type { Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import type { Matrix } from '../matrix.js';
-import { startHelper } from '../shards.js';
 import type { WasmTape } from './wasm-tape.js';
 
 /**
@@ -80,6 +79,8 @@ export class WasmShards {
   private last = { helper: Infinity, alone: Infinity };
   private probeEvery = 4;
   private probing = false;
+  /** Whether the helper has started (it says so once its kernels are instantiated). */
+  private ready = false;
 
   private constructor(
     tapes: [WasmTape, WasmTape, WasmTape],
@@ -97,11 +98,17 @@ export class WasmShards {
   }
 
   /** Starts the helper thread when `threads` > 1 (see `HELPER_WORK` for when to ask for one). */
-  static async start(tapes: [WasmTape, WasmTape, WasmTape], threads: number, whole?: WasmTape): Promise<WasmShards> {
+  static start(tapes: [WasmTape, WasmTape, WasmTape], threads: number, whole?: WasmTape): WasmShards {
     const control = new Int32Array(new SharedArrayBuffer(Slot.Count * 4));
     if (threads < 2) return new WasmShards(tapes, undefined, control, whole);
-    const worker = await startHelper(WORKER, { workerData: { ...tapes[1].kernels, control } });
-    return new WasmShards(tapes, worker, control, whole);
+    // Training starts without waiting for the helper (it starts idle anyway): it is
+    // measured once it says it is ready, and never if it fails to start.
+    const worker = new Worker(WORKER, { workerData: { ...tapes[1].kernels, control } });
+    worker.unref();
+    const shards = new WasmShards(tapes, worker, control, whole);
+    worker.once('message', () => (shards.ready = true));
+    worker.on('error', () => (shards.ready = false));
+    return shards;
   }
 
   /** Threads that may compute a batch: 2 with a helper (which the measurements may leave idle). */
@@ -179,7 +186,7 @@ export class WasmShards {
    * doubles the wait before the next look (up to 64 windows); a change resets it.
    */
   private measure(ms: number): void {
-    if (!this.worker) return;
+    if (!this.ready) return;
     this.windowTime += ms;
     if (++this.windowBatches < WINDOW.batches || this.windowTime < WINDOW.ms) return;
     const mean = this.windowTime / this.windowBatches;
