@@ -48,6 +48,9 @@ export const HELPER_WORK = 100_000;
  */
 const WINDOW = { batches: 8, ms: 25 };
 
+/** How much faster (mean batch time) a window with the helper must be than one without it. */
+const MARGIN = 0.95;
+
 /**
  * A batch in two shards (see `shardsFor`): shard 0 computed here and shard 1
  * handed to a helper thread, and the gradients added, shard 0's + shard 1's,
@@ -197,7 +200,8 @@ export class WasmShards {
     if (this.probing) {
       this.probing = false;
       const before = !this.useHelper;
-      const helper = this.last.helper < this.last.alone;
+      // the helper must win clearly: a window is noisy, and one thread never risks a slow hand-over
+      const helper = this.last.helper < MARGIN * this.last.alone;
       this.probeEvery = helper === before ? Math.min(this.probeEvery * 2, 64) : 4;
       this.useHelper = helper;
       this.windows = 0;
