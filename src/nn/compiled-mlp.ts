@@ -6,7 +6,7 @@ import { forwardRows, runShard, ShardHelper, shardsFor } from '../engine/shards.
 import { Tape } from '../engine/tape.js';
 import { Value } from '../engine/value.js';
 import { PREDICT_WORK, PredictHelper } from '../engine/wasm/predict-helper.js';
-import { HELPER_WORK, runWhole, WasmShards } from '../engine/wasm/shards.js';
+import { HELPER_PARAMS, HELPER_WORK, runWhole, WasmShards } from '../engine/wasm/shards.js';
 import { WasmTape } from '../engine/wasm/wasm-tape.js';
 import { rowLoss, unitsPerRow, type LossName } from './loss.js';
 
@@ -88,7 +88,8 @@ export class CompiledMLP {
       // A helper only for shards with enough work; with one, a third space lets this
       // thread compute shard 1 while a late helper is still at it. Without one, both
       // shards in one pass where the kernels can (the weights read once, not twice).
-      const helper = threads > 1 && lanes * program.termParam.length >= HELPER_WORK;
+      const helper =
+        threads > 1 && lanes * program.termParam.length >= HELPER_WORK && program.parameterCount <= HELPER_PARAMS;
       const whole = shards > 1 && !helper ? WasmTape.cut(program, 2 * lanes, lanes, options.data) : undefined;
       if (whole) {
         const net = new CompiledMLP(mlp, program, [whole], units, lanes);

@@ -43,6 +43,14 @@ const PATIENCE = 0.5;
 export const HELPER_WORK = 100_000;
 
 /**
+ * Most parameters for which a helper is asked: weights that fit in a core's
+ * cache (256 KB). Beyond, both threads stream them from the shared cache and
+ * memory every batch, and two threads measured no faster than one pass on one
+ * (784,128,10: 0.77–1.20× over twelve runs here, half of them under load).
+ */
+export const HELPER_PARAMS = 32_768;
+
+/**
  * A measuring window of the adaptive choice between one thread and two: long
  * enough to span several of a busy machine's time slices.
  */
