@@ -59,6 +59,19 @@ export function forwardRows(tape: Tape | WasmTape, x: Matrix, y: Matrix, rows: I
   return total;
 }
 
+/** Outputs of rows start .. start + count − 1 of x into `out` (rows × outputs), the tape's lanes at a time. */
+export function predictRows(tape: Tape | WasmTape, x: Matrix, start: number, count: number, out: Float64Array): void {
+  const nout = tape.program.outputNodes.length;
+  for (let s = start; s < start + count; s += tape.lanes) {
+    const n = Math.min(tape.lanes, start + count - s);
+    tape.loadRange(x, s, n);
+    tape.forward(n);
+    for (let l = 0; l < n; l++) {
+      for (let j = 0; j < nout; j++) out[(s + l) * nout + j] = tape.output(j, l);
+    }
+  }
+}
+
 const seed = new Float64Array(1);
 
 /** Slots of the shared control array between this thread and the helper. */

@@ -2,16 +2,16 @@ import { availableParallelism } from 'node:os';
 import { compile, type Program } from '../engine/compile.js';
 import { engineToRun } from '../engine/engine.js';
 import type { Matrix } from '../engine/matrix.js';
-import { forwardRows, runShard, ShardHelper, shardsFor } from '../engine/shards.js';
+import { forwardRows, predictRows, runShard, ShardHelper, shardsFor } from '../engine/shards.js';
 import { Tape } from '../engine/tape.js';
 import { Value } from '../engine/value.js';
 import { PREDICT_WORK, PredictHelper } from '../engine/wasm/predict-helper.js';
 import { HELPER_PARAMS, HELPER_WORK, runWhole, WasmShards } from '../engine/wasm/shards.js';
 import { WasmTape } from '../engine/wasm/wasm-tape.js';
 import { rowLoss, unitsPerRow, type LossName } from './loss.js';
+import type { MLP } from './mlp.js';
 
 const seed = new Float64Array(1);
-import type { MLP } from './mlp.js';
 
 /** The two engines that run a compiled program; "graph" never gets here. */
 export type Kernels = 'wasm' | 'js';
@@ -56,16 +56,26 @@ export class CompiledMLP {
    * rest): the cut, by the network and batch size alone (`shardsFor`).
    */
   private readonly shardRows: number;
+  /** Most rows in a batch: the shards' rows together. */
+  private readonly capacity: number;
   /** Whether one tape computes both shards in one pass (`WasmTape.cut`). */
   private cut = false;
   /** Threads that may share a long prediction, and the second one's, once started. */
   private predictThreads = 1;
   private predictHelper: PredictHelper | undefined;
 
-  private constructor(mlp: MLP, program: Program, tapes: (Tape | WasmTape)[], units = 1, shardRows = tapes[0]!.lanes) {
+  private constructor(
+    mlp: MLP,
+    program: Program,
+    tapes: (Tape | WasmTape)[],
+    units = 1,
+    shardRows = tapes[0]!.lanes,
+    shards = 1,
+  ) {
     this.mlp = mlp;
     this.units = units;
     this.shardRows = shardRows;
+    this.capacity = shards * shardRows;
     this.program = program;
     this.parameters = mlp.parameters();
     this.tapes = tapes;
@@ -92,7 +102,7 @@ export class CompiledMLP {
         threads > 1 && lanes * program.termParam.length >= HELPER_WORK && program.parameterCount <= HELPER_PARAMS;
       const whole = shards > 1 && !helper ? WasmTape.cut(program, 2 * lanes, lanes, options.data) : undefined;
       if (whole) {
-        const net = new CompiledMLP(mlp, program, [whole], units, lanes);
+        const net = new CompiledMLP(mlp, program, [whole], units, lanes, shards);
         net.cut = true;
         return net;
       }
@@ -104,7 +114,7 @@ export class CompiledMLP {
       const { shards: tapes, whole: alone } = helper
         ? WasmTape.groupWithWhole(program, lanes, spaces, options.data)
         : { shards: WasmTape.group(program, lanes, spaces, options.data), whole: undefined };
-      const net = new CompiledMLP(mlp, program, tapes.slice(0, shards), units, lanes);
+      const net = new CompiledMLP(mlp, program, tapes.slice(0, shards), units, lanes, shards);
       net.pair = WasmShards.start([tapes[0]!, tapes[1]!, tapes[spaces - 1]!], helper ? threads : 1, alone);
       return net;
     }
@@ -116,7 +126,7 @@ export class CompiledMLP {
       second.shareWeights(tapes[0]!);
       tapes.push(second);
     }
-    const net = new CompiledMLP(mlp, program, tapes, units, lanes);
+    const net = new CompiledMLP(mlp, program, tapes, units, lanes, shards);
     if (shards > 1 && threads > 1)
       net.helper = await ShardHelper.start(program, lanes, tapes[0]!.params, tapes[1]!.paramGrads);
     return net;
@@ -183,8 +193,7 @@ export class CompiledMLP {
    */
   lossAndGradients(x: Matrix, y: Matrix, rows: Int32Array): number {
     const n = rows.length;
-    if (n > (this.cut || this.pair || this.tapes.length > 1 ? 2 * this.shardRows : this.tapes[0]!.lanes))
-      throw new RangeError(`a batch of ${n} rows is larger than this network was compiled for`);
+    if (n > this.capacity) throw new RangeError(`a batch of ${n} rows is larger than this network was compiled for`);
     const scale = 1 / (n * this.units);
     const split = Math.min(n, this.shardRows);
     if (this.pair) return this.pair.run(x, y, rows, split, scale) * scale;
@@ -247,16 +256,7 @@ export class CompiledMLP {
       this.predictHelper.run(this.tapes[0] as WasmTape, x, out);
       return;
     }
-    const tape = this.tapes[0]!;
-    const nout = this.mlp.outputSize;
-    for (let start = 0; start < x.rows; start += tape.lanes) {
-      const n = Math.min(tape.lanes, x.rows - start);
-      tape.loadRange(x, start, n);
-      tape.forward(n);
-      for (let l = 0; l < n; l++) {
-        for (let j = 0; j < nout; j++) out[(start + l) * nout + j] = tape.output(j, l);
-      }
-    }
+    predictRows(this.tapes[0]!, x, 0, x.rows, out);
   }
 }
 

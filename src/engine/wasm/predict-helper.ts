@@ -1,6 +1,7 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { Program } from '../compile.js';
 import type { Matrix } from '../matrix.js';
+import { predictRows } from '../shards.js';
 import type { WasmTape } from './wasm-tape.js';
 
 /**
@@ -89,7 +90,7 @@ export class PredictHelper {
     const here = { rows: x.rows, cols: x.cols, data: xs };
     for (let b = take(c, end); b >= 0; b = take(c, end)) {
       const start = (b - first) * this.blockRows;
-      tape.predictRows(here, start, Math.min(this.blockRows, x.rows - start), os);
+      predictRows(tape, here, start, Math.min(this.blockRows, x.rows - start), os);
       Atomics.add(c, Slot.Done, 1);
     }
     for (let done = Atomics.load(c, Slot.Done); done < end; done = Atomics.load(c, Slot.Done)) {

@@ -2,6 +2,7 @@
 // of rows from the shared counter and computes them through its own lanes.
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { Program } from '../compile.js';
+import { predictRows } from '../shards.js';
 import { type Job, Slot, take } from './predict-helper.js';
 import { WasmTape } from './wasm-tape.js';
 
@@ -30,7 +31,7 @@ for (;;) {
   const x = { rows: job.rows, cols: job.cols, data: job.x };
   for (let b = take(control, job.end); b >= 0; b = take(control, job.end)) {
     const start = (b - job.first) * job.blockRows;
-    tape.predictRows(x, start, Math.min(job.blockRows, job.rows - start), job.out);
+    predictRows(tape, x, start, Math.min(job.blockRows, job.rows - start), job.out);
     Atomics.add(control, Slot.Done, 1);
     Atomics.notify(control, Slot.Done);
   }

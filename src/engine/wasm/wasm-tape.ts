@@ -58,6 +58,11 @@ function spaceFor(
   return { plan, layouts, memory, kept };
 }
 
+/** Whether one pass can give two shards' gradients: every parameter's are written by one layer (`LayerWriter`). */
+function cuttable(program: Program, plan: Plan): boolean {
+  return gradientOwners(program, plan).zeroed.length === 0;
+}
+
 /**
  * A compiled `Program` run by WebAssembly kernels generated for it: the same
  * contract as the js engine's `Tape` (one lane per row of a batch, forward,
@@ -142,8 +147,7 @@ export class WasmTape {
     data?: { x: Matrix; y: Matrix },
   ): { shards: WasmTape[]; whole: WasmTape | undefined } {
     const plan = planOf(program);
-    if (gradientOwners(program, plan).zeroed.length > 0)
-      return { shards: WasmTape.group(program, lanes, shards, data), whole: undefined };
+    if (!cuttable(program, plan)) return { shards: WasmTape.group(program, lanes, shards, data), whole: undefined };
     const even = lanes + (lanes & 1);
     const space = spaceFor(program, even, shards, data, plan, even, lanes);
     const tapes = space.layouts.map((layout, k) => new WasmTape(program, layout.lanes, data, space, k));
@@ -159,7 +163,7 @@ export class WasmTape {
    */
   static cut(program: Program, lanes: number, cut: number, data?: { x: Matrix; y: Matrix }): WasmTape | undefined {
     const plan = planOf(program);
-    if (gradientOwners(program, plan).zeroed.length > 0) return undefined;
+    if (!cuttable(program, plan)) return undefined;
     const even = lanes + (lanes & 1);
     return new WasmTape(program, even, data, spaceFor(program, even, 1, data, plan, cut));
   }
@@ -212,19 +216,6 @@ export class WasmTape {
     this.chunk.set(x.data.subarray(start * x.cols, (start + count) * x.cols));
     for (let l = 0; l < count; l++) this.rowTable[l] = this.layout.chunk + l * x.cols * 8;
     if (count & 1) this.rowTable[count] = this.rowTable[count - 1]!;
-  }
-
-  /** Outputs of rows start .. start + count − 1 of x into `out` (rows × outputs), `lanes` rows at a time. */
-  predictRows(x: Matrix, start: number, count: number, out: Float64Array): void {
-    const nout = this.outputAt.length;
-    for (let s = start; s < start + count; s += this.lanes) {
-      const n = Math.min(this.lanes, start + count - s);
-      this.loadRange(x, s, n);
-      this.forward(n);
-      for (let l = 0; l < n; l++) {
-        for (let j = 0; j < nout; j++) out[(s + l) * nout + j] = this.output(j, l);
-      }
-    }
   }
 
   /** Computes every node for lanes 0..rows−1 (the weights are read where they are: `_gather` is the js tape's). */
