@@ -3,14 +3,10 @@ import type { Program } from './compile.js';
 import type { Matrix } from './matrix.js';
 import type { Tape } from './tape.js';
 import type { WasmTape } from './wasm/wasm-tape.js';
+import { workerScript } from './worker-script.js';
 
-/**
- * The helper thread's script. Run from the TypeScript sources (the tests), it
- * is the built one: Node cannot start a thread on a .ts file.
- */
-const WORKER = import.meta.url.endsWith('.ts')
-  ? new URL('../../dist/engine/shard-worker.js', import.meta.url)
-  : new URL('./shard-worker.js', import.meta.url);
+/** The helper's script (see `workerScript`). */
+const WORKER = workerScript('shard-worker', import.meta.url);
 
 // A batch cut in two shards, the second computed on a helper thread: each
 // shard runs forward and backward on its own tape over the same parameters,

@@ -3,6 +3,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { FitOptions } from '../train/fit.js';
 import type { CrossValidation, Evaluation } from './cross-validate.js';
 import type { Trial } from './search.js';
+import { workerScript } from '../engine/worker-script.js';
 
 /** A trial's outcome: its scores, or why it failed (an error message with its options marked). */
 export interface TrialResult extends Partial<Evaluation> {
@@ -21,10 +22,8 @@ export interface RunOptions {
   onResult?: (result: TrialResult) => void;
 }
 
-/** The worker's script. Run from the TypeScript sources (the tests), it is the built one. */
-const WORKER = import.meta.url.endsWith('.ts')
-  ? new URL('../../dist/tune/trial-worker.js', import.meta.url)
-  : new URL('./trial-worker.js', import.meta.url);
+/** The trial worker's script (see `workerScript`). */
+const WORKER = workerScript('trial-worker', import.meta.url);
 
 /**
  * Cross-validates each trial on worker threads, `jobs` at a time, handing out

@@ -67,8 +67,8 @@ export class LayerWriter extends Writer {
           c.get(acc(j, p)).get(w).get(v(p)).simd(Simd.F64x2Mul).simd(Simd.F64x2Add).set(acc(j, p));
         }
       }
-      c.get(I.d).i32(o.vectorStep).op(I32.add).set(I.d);
-      c.get(I.e).i32(o.weightStep).op(I32.add).set(I.e);
+      c.inc(I.d, o.vectorStep);
+      c.inc(I.e, o.weightStep);
     });
     for (let j = 0; j < rows; j++) {
       for (let p = 0; p < pairs; p++)
@@ -102,18 +102,9 @@ export class LayerWriter extends Writer {
     const OUTS = 4;
     this.repeat(c, I.f, Math.floor(L.outputs / OUTS), () => {
       this.rowBlocks(c, (pairs) => block(OUTS, pairs));
-      c.get(I.a)
-        .i32(OUTS * sb)
-        .op(I32.add)
-        .set(I.a);
-      c.get(I.b)
-        .i32(OUTS * L.wo * 8)
-        .op(I32.add)
-        .set(I.b);
-      c.get(I.c)
-        .i32(OUTS * L.bo * 8)
-        .op(I32.add)
-        .set(I.c);
+      c.inc(I.a, OUTS * sb);
+      c.inc(I.b, OUTS * L.wo * 8);
+      c.inc(I.c, OUTS * L.bo * 8);
     });
     const rest = L.outputs % OUTS;
     if (rest > 0) this.rowBlocks(c, (pairs) => block(rest, pairs));
@@ -188,11 +179,8 @@ export class LayerWriter extends Writer {
         );
         c.f64Store();
       }
-      c.get(I.a).i32(this.slotBytes).op(I32.add).set(I.a);
-      c.get(I.f)
-        .i32(L.bo * 8)
-        .op(I32.add)
-        .set(I.f);
+      c.inc(I.a, this.slotBytes);
+      c.inc(I.f, L.bo * 8);
     });
   }
 
@@ -211,8 +199,8 @@ export class LayerWriter extends Writer {
         .op(I32.geS)
         .brIf(1);
       c.get(I.a).get(I.e).op(I32.add).get(I.d).f64Load().f64Store();
-      c.get(I.d).i32(this.slotBytes).op(I32.add).set(I.d);
-      c.get(I.e).i32(8).op(I32.add).set(I.e).br(0);
+      c.inc(I.d, this.slotBytes);
+      c.inc(I.e, 8).br(0);
       c.end().end();
       c.get(I.a)
         .f64(1)
@@ -258,13 +246,9 @@ export class LayerWriter extends Writer {
             c.get(acc(o, q)).get(g(o)).get(x(q)).simd(Simd.F64x2Mul).simd(Simd.F64x2Add).set(acc(o, q));
           }
         }
-        c.get(I.d).i32(8).op(I32.add).set(I.d);
-        if (fromRows) c.get(I.k).i32(4).op(I32.add).set(I.k);
-        else
-          c.get(I.e)
-            .i32(width * 8)
-            .op(I32.add)
-            .set(I.e);
+        c.inc(I.d, 8);
+        if (fromRows) c.inc(I.k, 4);
+        else c.inc(I.e, width * 8);
         c.get(I.n).i32(1).op(I32.sub).tee(I.n).brIf(0);
         c.end();
         c.end();
@@ -316,28 +300,16 @@ export class LayerWriter extends Writer {
       c.get(I.lp).set(I.c);
       this.repeat(c, I.h, fullInputs, () => {
         block(outs, 'wwww');
-        c.get(I.b).i32(32).op(I32.add).set(I.b);
-        c.get(I.c)
-          .i32(4 * L.wi * 8)
-          .op(I32.add)
-          .set(I.c);
+        c.inc(I.b, 32);
+        c.inc(I.c, 4 * L.wi * 8);
       });
       if (restRoles.length > 0) block(outs, restRoles);
     };
     this.repeat(c, I.j, Math.floor(L.outputs / 4), () => {
       overInputs(4);
-      c.get(I.a)
-        .i32(4 * sb)
-        .op(I32.add)
-        .set(I.a);
-      c.get(I.f)
-        .i32(4 * L.bo * 8)
-        .op(I32.add)
-        .set(I.f);
-      c.get(I.lp)
-        .i32(4 * L.wo * 8)
-        .op(I32.add)
-        .set(I.lp);
+      c.inc(I.a, 4 * sb);
+      c.inc(I.f, 4 * L.bo * 8);
+      c.inc(I.lp, 4 * L.wo * 8);
     });
     if (L.outputs % 4 > 0) overInputs(L.outputs % 4);
   }
@@ -364,14 +336,8 @@ export class LayerWriter extends Writer {
     c.i32(this.layout.params + (L.w + (L.outputs - 1) * L.wo) * 8).set(I.b);
     this.repeat(c, I.f, Math.floor(L.inputs / 4), () => {
       this.rowBlocks(c, (pairs) => block(4, pairs));
-      c.get(I.a)
-        .i32(4 * sb)
-        .op(I32.add)
-        .set(I.a);
-      c.get(I.b)
-        .i32(4 * L.wi * 8)
-        .op(I32.add)
-        .set(I.b);
+      c.inc(I.a, 4 * sb);
+      c.inc(I.b, 4 * L.wi * 8);
     });
     const rest = L.inputs % 4;
     if (rest > 0) this.rowBlocks(c, (pairs) => block(rest, pairs));
@@ -405,7 +371,7 @@ export class LayerWriter extends Writer {
             .store(this.value(s.output) + p * 16),
         );
       });
-      c.get(I.a).i32(this.slotBytes).op(I32.add).set(I.a);
+      c.inc(I.a, this.slotBytes);
     });
   }
 
@@ -425,7 +391,7 @@ export class LayerWriter extends Writer {
           this.grad(s.output),
         );
       });
-      c.get(I.a).i32(this.slotBytes).op(I32.add).set(I.a);
+      c.inc(I.a, this.slotBytes);
     });
   }
 }

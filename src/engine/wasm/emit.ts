@@ -130,6 +130,10 @@ export class Code {
     this.bytes.push(0x22);
     return this.u32(local);
   }
+  /** local ← local + n, for an i32 local (an address or a count). */
+  inc(local: number, n: number): this {
+    return this.get(local).i32(n).op(I32.add).set(local);
+  }
   i32(n: number): this {
     this.bytes.push(0x41);
     return this.signed(BigInt(n | 0));

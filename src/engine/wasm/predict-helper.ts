@@ -3,14 +3,10 @@ import type { Program } from '../compile.js';
 import type { Matrix } from '../matrix.js';
 import { predictRows } from '../shards.js';
 import type { WasmTape } from './wasm-tape.js';
+import { workerScript } from '../worker-script.js';
 
-/**
- * The helper's script. Run from the TypeScript sources (the tests), it is the
- * built one: Node cannot start a thread on a .ts file.
- */
-const WORKER = import.meta.url.endsWith('.ts')
-  ? new URL('../../../dist/engine/wasm/predict-worker.js', import.meta.url)
-  : new URL('./predict-worker.js', import.meta.url);
+/** The helper's script (see `workerScript`). */
+const WORKER = workerScript('predict-worker', import.meta.url);
 
 /** Slots of the control array shared with the helper. */
 export const enum Slot {

@@ -1,14 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import type { Matrix } from '../matrix.js';
 import type { WasmTape } from './wasm-tape.js';
+import { workerScript } from '../worker-script.js';
 
-/**
- * The helper thread's script. Run from the TypeScript sources (the tests), it
- * is the built one: Node cannot start a thread on a .ts file.
- */
-const WORKER = import.meta.url.endsWith('.ts')
-  ? new URL('../../../dist/engine/wasm/shard-worker.js', import.meta.url)
-  : new URL('./shard-worker.js', import.meta.url);
+/** The helper's script (see `workerScript`). */
+const WORKER = workerScript('shard-worker', import.meta.url);
 
 /** Slots of the shared control array between this thread and the helper. */
 export const enum Slot {

@@ -86,16 +86,12 @@ export class Writer {
       .op(I32.gtS)
       .brIf(1);
     body(size);
-    c.get(I.lp)
-      .i32(16 * size)
-      .op(I32.add)
-      .set(I.lp)
-      .br(0);
+    c.inc(I.lp, 16 * size).br(0);
     c.end().end();
     c.block().loop();
     c.get(I.lp).get(I.pairBytes).op(I32.geS).brIf(1);
     body(1);
-    c.get(I.lp).i32(16).op(I32.add).set(I.lp).br(0);
+    c.inc(I.lp, 16).br(0);
     c.end().end();
   }
 
@@ -105,7 +101,7 @@ export class Writer {
     c.block().loop();
     c.get(I.lp).get(I.pairBytes).op(I32.geS).brIf(1);
     body();
-    c.get(I.lp).i32(16).op(I32.add).set(I.lp).br(0);
+    c.inc(I.lp, 16).br(0);
     c.end().end();
   }
 
@@ -123,7 +119,7 @@ export class Writer {
     else c.get(I.rows);
     c.i32(8).op(I32.mul).op(I32.geS).brIf(1);
     body();
-    c.get(I.lp).i32(8).op(I32.add).set(I.lp).br(0);
+    c.inc(I.lp, 8).br(0);
     c.end().end();
   }
 
@@ -209,7 +205,7 @@ export class Writer {
       .op(I32.ltS)
       .brIf(0);
     c.end();
-    c.get(I.lp).i32(8).op(I32.add).set(I.lp).br(0);
+    c.inc(I.lp, 8).br(0);
     c.end().end();
   }
 
