@@ -53,35 +53,46 @@ export interface CompileSpec {
 
 export function compile({ inputs, parameters, outputs }: CompileSpec): Program {
   const order = topologicalOrder(outputs);
-  const index = new Map<Value, number>();
-  order.forEach((node, i) => index.set(node, i));
-  const inputOf = new Map<Value, number>(inputs.map((v, i) => [v, i]));
-  const paramOf = new Map<Value, number>(parameters.map((v, i) => [v, i]));
-  const isOutput = new Set(outputs);
+  const n = order.length;
+  // Per-node facts in arrays indexed by the node's place in `order` (Maps keyed by
+  // 200,000 objects took most of a second for 784,128,10).
+  order.forEach((node, i) => (node.compileIndex = i));
+  const inOrder = (v: Value) => v.compileIndex >= 0 && v.compileIndex < n && order[v.compileIndex] === v;
+  const indexIn = (values: readonly Value[]) => {
+    const of = new Int32Array(n).fill(-1);
+    values.forEach((v, i) => {
+      if (inOrder(v)) of[v.compileIndex] = i;
+    });
+    return of;
+  };
+  const inputOf = indexIn(inputs);
+  const paramIndex = indexIn(parameters);
+  const paramOf = (v: Value): number => paramIndex[v.compileIndex]!;
+  const isOutput = new Uint8Array(n);
+  for (const v of outputs) isOutput[v.compileIndex] = 1;
 
   // How many nodes use each node: only a node used once may vanish into a fused one.
-  const uses = new Int32Array(order.length);
+  const uses = new Int32Array(n);
   for (const node of order) {
-    if (node.a) uses[index.get(node.a)!]! += 1;
-    if (node.b) uses[index.get(node.b)!]! += 1;
+    if (node.a) uses[node.a.compileIndex]! += 1;
+    if (node.b) uses[node.b.compileIndex]! += 1;
   }
-  const private_ = (node: Value) => uses[index.get(node)!] === 1 && !isOutput.has(node);
+  const private_ = (node: Value) => uses[node.compileIndex] === 1 && !isOutput[node.compileIndex];
 
   // Pass 1, from the outputs down: find each sum-of-products and what it absorbs.
-  const absorbed = new Uint8Array(order.length);
-  const fused = new Map<Value, { bias: number[]; params: number[]; nodes: Value[] }>();
-  for (let i = order.length - 1; i >= 0; i--) {
+  const absorbed = new Uint8Array(n);
+  const fused: ({ bias: number[]; params: number[]; nodes: Value[] } | undefined)[] = new Array(n);
+  for (let i = n - 1; i >= 0; i--) {
     const node = order[i]!;
     if (absorbed[i] || node.op !== Op.Add) continue;
     const terms = sumOfProducts(node, private_, paramOf);
     if (!terms) continue;
-    fused.set(node, terms.fused);
-    for (const inner of terms.absorbed) absorbed[index.get(inner)!] = 1;
+    fused[i] = terms.fused;
+    for (const inner of terms.absorbed) absorbed[inner.compileIndex] = 1;
   }
 
   // Pass 2, in order: give the surviving nodes their places and operands.
-  const kept = order.filter((_, i) => !absorbed[i]);
-  const place = new Map<Value, number>();
+  const place = new Int32Array(n).fill(-1);
   const paramNode = new Map<number, number>();
   const op: number[] = [];
   const a: number[] = [];
@@ -104,17 +115,18 @@ export function compile({ inputs, parameters, outputs }: CompileSpec): Program {
   };
   // A plain op reads parameters through a Param node, made on first use.
   const operand = (node: Value): number => {
-    const p = paramOf.get(node);
-    if (p === undefined) return place.get(node)!;
+    const p = paramOf(node);
+    if (p < 0) return place[node.compileIndex]!;
     let at = paramNode.get(p);
     if (at === undefined) paramNode.set(p, (at = emit(Op.Param, p)));
     return at;
   };
 
-  for (const node of kept) {
-    if (paramOf.has(node)) continue; // parameters are operands, not nodes
+  for (let i = 0; i < n; i++) {
+    const node = order[i]!;
+    if (absorbed[i] || paramIndex[i]! >= 0) continue; // parameters are operands, not nodes
     let at: number;
-    const terms = fused.get(node);
+    const terms = fused[i];
     if (terms) {
       at = emit(Op.SumOfProducts, -1);
       termStart[at] = termParam.length;
@@ -129,12 +141,12 @@ export function compile({ inputs, parameters, outputs }: CompileSpec): Program {
         for (const extra of terms.bias.slice(1)) at = emit(Op.Add, at, operand(parameters[extra]!));
       }
     } else if (node.a === null) {
-      const input = inputOf.get(node);
-      at = input === undefined ? emit(Op.Const, -1, -1, node.data) : emit(Op.Input, input);
+      const input = inputOf[i]!;
+      at = input < 0 ? emit(Op.Const, -1, -1, node.data) : emit(Op.Input, input);
     } else {
       at = emit(node.op, operand(node.a), node.b ? operand(node.b) : -1, node instanceof Pow ? node.k : 0);
     }
-    place.set(node, at);
+    place[i] = at;
   }
 
   const size = op.length;
@@ -149,10 +161,7 @@ export function compile({ inputs, parameters, outputs }: CompileSpec): Program {
           : needsGrad[a[i]!]! | (b[i]! >= 0 ? needsGrad[b[i]!]! : 0);
   }
 
-  const placeOf = (v: Value): number => {
-    const p = paramOf.get(v);
-    return p === undefined ? place.get(v)! : operand(v);
-  };
+  const placeOf = (v: Value): number => (paramOf(v) < 0 ? place[v.compileIndex]! : operand(v));
   return {
     size: op.length,
     op: Uint8Array.from(op),
@@ -165,7 +174,7 @@ export function compile({ inputs, parameters, outputs }: CompileSpec): Program {
     termParam: Int32Array.from(termParam),
     termNode: Int32Array.from(termNode),
     bias: Int32Array.from(bias),
-    inputNodes: Int32Array.from(inputs, (v) => place.get(v) ?? -1),
+    inputNodes: Int32Array.from(inputs, (v) => (inOrder(v) ? place[v.compileIndex]! : -1)),
     outputNodes: Int32Array.from(outputs, placeOf),
     parameterCount: parameters.length,
   };
@@ -178,7 +187,7 @@ export function compile({ inputs, parameters, outputs }: CompileSpec): Program {
 function sumOfProducts(
   root: Value,
   private_: (node: Value) => boolean,
-  paramOf: Map<Value, number>,
+  paramOf: (node: Value) => number,
 ): { fused: { bias: number[]; params: number[]; nodes: Value[] }; absorbed: Value[] } | undefined {
   const bias: number[] = [];
   const params: number[] = [];
@@ -192,18 +201,18 @@ function sumOfProducts(
       stack.push(node.b!, node.a!); // a first: keep the chain's left-to-right order
       continue;
     }
-    const p = paramOf.get(node);
-    if (p !== undefined) {
+    const p = paramOf(node);
+    if (p >= 0) {
       bias.push(p);
       continue;
     }
     if (node.op !== Op.Mul || !private_(node)) return undefined;
-    const pa = paramOf.get(node.a!);
-    const pb = paramOf.get(node.b!);
-    if (pa !== undefined && pb === undefined) {
+    const pa = paramOf(node.a!);
+    const pb = paramOf(node.b!);
+    if (pa >= 0 && pb < 0) {
       params.push(pa);
       nodes.push(node.b!);
-    } else if (pb !== undefined && pa === undefined) {
+    } else if (pb >= 0 && pa < 0) {
       params.push(pb);
       nodes.push(node.a!);
     } else {

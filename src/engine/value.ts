@@ -22,6 +22,8 @@ export class Value {
   label = '';
   /** Which sort last visited this node (see `topologicalOrder`); cheaper than a Set of visited nodes. */
   visitMark = 0;
+  /** This node's place in the order `compile` is lowering (valid only while it runs); cheaper than a Map. */
+  compileIndex = -1;
   /** The operation's inputs (null where it has fewer). Fields, not an array, to keep nodes small. */
   readonly a: Value | null;
   readonly b: Value | null;

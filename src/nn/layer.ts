@@ -16,6 +16,11 @@ export class Layer {
   }
 
   parameters(): Value[] {
-    return this.neurons.flatMap((neuron) => neuron.parameters());
+    const all: Value[] = [];
+    for (const neuron of this.neurons) {
+      for (const w of neuron.weights) all.push(w);
+      all.push(neuron.bias);
+    }
+    return all;
   }
 }

@@ -158,6 +158,19 @@ describe('compile', () => {
     expect(program.termParam.length).toBe(3 * 4 + 4 * 2);
   });
 
+  it('gives the same program whatever was compiled before over the same nodes (an unused input included)', () => {
+    const mlp = new MLP([3, 4, 2], { random: new Random(4) });
+    const x = [new Value(0), new Value(0), new Value(0), new Value(0)]; // the last is not read
+    const outputs = mlp.call(x.slice(0, 3));
+    const spec = { inputs: x, parameters: mlp.parameters(), outputs };
+    const first = compile(spec);
+    expect(first.inputNodes[3]).toBe(-1);
+    // another graph over the same parameters and inputs, in another order, compiled in between
+    const other = mlp.call([x[2]!, x[0]!, x[1]!]).map((v) => v.mul(2));
+    compile({ inputs: [x[3]!, ...x.slice(0, 3)], parameters: [...mlp.parameters()].reverse(), outputs: other });
+    expect(compile(spec)).toEqual(first);
+  });
+
   it('compiles any expression: parameters in plain ops, shared nodes, every primitive', () => {
     const random = new Random(5);
     const [a, b, c] = [random.uniform(0.5, 2), random.uniform(0.5, 2), random.uniform(-1, 1)].map(
