@@ -48,25 +48,12 @@ export class LayerWriter extends Writer {
     },
   ): void {
     const sb = this.slotBytes;
-    const acc = (j: number, p: number) => V0 + j * pairs + p;
-    const v = (p: number) => V0 + rows * pairs + p;
-    const w = V0 + rows * pairs + pairs;
+    const acc = accumulator(pairs);
     for (let j = 0; j < rows; j++) for (let p = 0; p < pairs; p++) o.start(j, p).set(acc(j, p));
     c.get(I.lp).i32(o.vectors).op(I32.add).set(I.d);
     c.get(I.b).set(I.e);
     this.repeat(c, I.n, o.count, () => {
-      for (let p = 0; p < pairs; p++)
-        c.get(I.d)
-          .load(p * 16)
-          .set(v(p));
-      for (let j = 0; j < rows; j++) {
-        c.get(I.e)
-          .load64Splat(j * o.weightStride)
-          .set(w);
-        for (let p = 0; p < pairs; p++) {
-          c.get(acc(j, p)).get(w).get(v(p)).simd(Simd.F64x2Mul).simd(Simd.F64x2Add).set(acc(j, p));
-        }
-      }
+      multiplyAdd(c, rows, pairs, I.d, I.e, o.weightStride);
       c.inc(I.d, o.vectorStep);
       c.inc(I.e, o.weightStep);
     });
@@ -220,9 +207,7 @@ export class LayerWriter extends Writer {
     // roles[q] says what input lane q is: 'w' a weight, 'b' the bias (its column of ones), '-' padding.
     const block = (outs: number, roles: string) => {
       const pairs = roles.length / 2;
-      const acc = (o: number, q: number) => V0 + o * 2 + q;
-      const g = (o: number) => V0 + 8 + o;
-      const x = (q: number) => V0 + 12 + q;
+      const acc = accumulator(pairs);
       // d = g of the block's first output at row l; e = row l at the block's first input
       // (transposed rows: e steps by a row; the data's rows: k steps through the row table)
       c.get(I.a).set(I.d);
@@ -234,18 +219,7 @@ export class LayerWriter extends Writer {
         this.rowsOf(c, part).tee(I.n).if();
         c.loop();
         if (fromRows) c.get(I.k).i32Load().get(I.b).op(I32.add).set(I.e);
-        for (let q = 0; q < pairs; q++)
-          c.get(I.e)
-            .load(q * 16)
-            .set(x(q));
-        for (let o = 0; o < outs; o++) {
-          c.get(I.d)
-            .load64Splat(o * sb)
-            .set(g(o));
-          for (let q = 0; q < pairs; q++) {
-            c.get(acc(o, q)).get(g(o)).get(x(q)).simd(Simd.F64x2Mul).simd(Simd.F64x2Add).set(acc(o, q));
-          }
-        }
+        multiplyAdd(c, outs, pairs, I.e, I.d, sb);
         c.inc(I.d, 8);
         if (fromRows) c.inc(I.k, 4);
         else c.inc(I.e, width * 8);
@@ -444,4 +418,32 @@ export function gradientOwners(program: Program, plan: Plan): { exclusive: Set<L
     else zeroed.push([p, 1]);
   }
   return { exclusive, zeroed };
+}
+
+/** The local of a register block's sum j for pair p, `pairs` pairs to a sum; then the step's vectors and splat (`multiplyAdd`). */
+function accumulator(pairs: number): (j: number, p: number) => number {
+  return (j, p) => V0 + j * pairs + p;
+}
+
+/**
+ * One step of a register block of `rows` sums × `pairs` pairs of lanes:
+ * acc[j][p] += s_j · v_p, v_p the vector at local `vectors` + p·16 and s_j the
+ * number at local `splats` + j·`stride` in both lanes: rows·pairs accumulators,
+ * pairs vectors and a splat live at once (V8 has ~15 registers: 4 × 2 fits).
+ */
+function multiplyAdd(c: Code, rows: number, pairs: number, vectors: number, splats: number, stride: number): void {
+  const acc = accumulator(pairs);
+  const v = (p: number) => V0 + rows * pairs + p;
+  const s = V0 + rows * pairs + pairs;
+  for (let p = 0; p < pairs; p++)
+    c.get(vectors)
+      .load(p * 16)
+      .set(v(p));
+  for (let j = 0; j < rows; j++) {
+    c.get(splats)
+      .load64Splat(j * stride)
+      .set(s);
+    for (let p = 0; p < pairs; p++)
+      c.get(acc(j, p)).get(s).get(v(p)).simd(Simd.F64x2Mul).simd(Simd.F64x2Add).set(acc(j, p));
+  }
 }
