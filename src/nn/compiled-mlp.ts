@@ -94,29 +94,27 @@ export class CompiledMLP {
     const threads = options.threads ?? (availableParallelism() >= 2 ? 2 : 1);
     const units = unitsPerRow(loss, mlp.outputSize);
     if (engineToRun(options.engine ?? 'wasm') === 'wasm') {
-      // The same cut into shards as the js engine's, so that the two give the same numbers.
-      // A helper only for shards with enough work; with one, a third space lets this
-      // thread compute shard 1 while a late helper is still at it. Without one, both
-      // shards in one pass where the kernels can (the weights read once, not twice).
+      // The same cut into shards as the js engine's, so that the two give the same numbers:
+      // both shards in one pass where the kernels can (the weights read once, not twice),
+      // and with a helper for shards with enough work, shard 1 handed to it.
       const helper =
         threads > 1 && lanes * program.termParam.length >= HELPER_WORK && program.parameterCount <= HELPER_PARAMS;
-      const whole = shards > 1 && !helper ? WasmTape.cut(program, 2 * lanes, lanes, options.data) : undefined;
+      if (shards > 1 && helper) {
+        const tapes = WasmTape.shardAndWhole(program, lanes, options.data);
+        if (tapes) {
+          const net = new CompiledMLP(mlp, program, [tapes.whole], units, lanes, shards);
+          net.pair = new WasmShards(tapes.whole, tapes.shard, threads);
+          return net;
+        }
+      }
+      const whole = shards > 1 ? WasmTape.cut(program, 2 * lanes, lanes, options.data) : undefined;
       if (whole) {
         const net = new CompiledMLP(mlp, program, [whole], units, lanes, shards);
         net.cut = true;
         return net;
       }
-      if (shards === 1)
-        return new CompiledMLP(mlp, program, WasmTape.group(program, lanes, 1, options.data), units, lanes);
-      // Two shards (a third space with a helper), and with a helper a whole batch's tape too,
-      // for the batches the helper is left out of.
-      const spaces = helper ? 3 : 2;
-      const { shards: tapes, whole: alone } = helper
-        ? WasmTape.groupWithWhole(program, lanes, spaces, options.data)
-        : { shards: WasmTape.group(program, lanes, spaces, options.data), whole: undefined };
-      const net = new CompiledMLP(mlp, program, tapes.slice(0, shards), units, lanes, shards);
-      net.pair = WasmShards.start([tapes[0]!, tapes[1]!, tapes[spaces - 1]!], helper ? threads : 1, alone);
-      return net;
+      // One shard, or two that the kernels cannot run in one pass: two tapes, one after the other.
+      return new CompiledMLP(mlp, program, WasmTape.group(program, lanes, shards, options.data), units, lanes, shards);
     }
     const shared = (n: number) => new Float64Array(new SharedArrayBuffer(n * Float64Array.BYTES_PER_ELEMENT));
     const params = shards > 1 ? shared(program.parameterCount) : undefined;

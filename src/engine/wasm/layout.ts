@@ -42,9 +42,8 @@ export const even = (n: number) => n + (n & 1);
 /**
  * The layout of each of `shards` kernels sharing one memory: the constants,
  * parameters and kept rows once, and for each shard its own gradients and
- * working space (values, lanes, rows). `whole`: one more kernel, for a whole
- * batch (twice the lanes, cut after `whole` rows), that writes its gradients
- * where the first shard's go.
+ * working space (values, lanes, rows). `whole`: one more kernel, last, for a
+ * whole batch (twice the lanes, cut after `whole` rows).
  */
 export function layoutsOf(
   program: Program,
@@ -64,11 +63,11 @@ export function layoutsOf(
   const layouts: Layout[] = [];
   const specs = Array.from({ length: shards }, () => ({ lanes, cut }));
   if (whole !== undefined) specs.push({ lanes: 2 * lanes, cut: whole });
-  for (const [k, { lanes, cut }] of specs.entries()) {
+  for (const { lanes, cut } of specs) {
     // One slot more than the plan's: where inputs that the graph never reads are loaded.
     const slotBytes = (plan.slots + 1) * lanes * 8;
-    const grads = k === shards ? layouts[0]!.grads : at;
-    const values = k === shards ? at : grads + align(program.parameterCount * 8);
+    const grads = at;
+    const values = grads + align(program.parameterCount * 8);
     const nodeGrads = values + slotBytes;
     const transposed = nodeGrads + slotBytes;
     const chunk = transposed + align(lanes * width * 8);

@@ -20,7 +20,7 @@ for (;;) {
   // Wait for a batch after the last one seen (the trainer may have moved on by several).
   let now = Atomics.load(control, Slot.Start);
   while (now === seen) {
-    Atomics.wait(control, Slot.Start, now, 1);
+    Atomics.wait(control, Slot.Start, now);
     now = Atomics.load(control, Slot.Start);
   }
   seen = now;

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Matrix } from '../matrix.js';
 import type { WasmTape } from './wasm-tape.js';
+import { idleCores } from '../idle-cores.js';
 import { workerScript } from '../worker-script.js';
 
 /** The helper's script (see `workerScript`). */
@@ -52,6 +53,9 @@ export const HELPER_PARAMS = 32_768;
  */
 const WINDOW = { batches: 8, ms: 25 };
 
+/** Batches before the helper thread is started (see `startHelper`), and between looks for a free core to start it on. */
+const WARM_UP = 100;
+
 /** How much faster (mean batch time) a window with the helper must be than one without it. */
 const MARGIN = 0.95;
 
@@ -59,119 +63,132 @@ const MARGIN = 0.95;
  * A batch in two shards (see `shardsFor`): shard 0 computed here and shard 1
  * handed to a helper thread, and the gradients added, shard 0's + shard 1's,
  * whoever computed shard 1 — so the numbers never depend on the threads.
+ * Here, shard 0 runs on the whole batch's tape (`WasmTape.cut`: rows up to
+ * the cut give shard 0's gradients, bit for bit), the one that runs a batch
+ * in one pass while the helper is left out: one module to warm up here, not
+ * three.
  *
  * Never much slower than one thread, whatever the machine is doing: when
  * shard 0 is done, this thread takes shard 1 back if the helper has not
  * started it; if the helper is at it but late (a busy machine may leave it
  * without a core), this thread waits a little (PATIENCE), then computes shard
- * 1 itself in a space of its own — the same numbers. A helper still busy with
- * an old batch gets no new one. And the choice is measured: every few windows
- * of batches, one window runs without the helper, and the helper is used only
- * while batches are faster with it.
+ * 1 itself — the same numbers. A helper still busy with an old batch gets no
+ * new one. And the choice is measured: every few windows of batches, one
+ * window runs without the helper, and the helper is used only while batches
+ * are faster with it.
  */
 export class WasmShards {
-  /** Shard 0, shard 1 (shared with the helper) and this thread's own space for shard 1. */
-  private readonly tapes: [WasmTape, WasmTape, WasmTape];
-  /** Both shards in one pass, its gradients in tape 0's (`WasmTape.groupWithWhole`): how a batch runs without the helper. */
-  private readonly whole: WasmTape | undefined;
-  private readonly worker: Worker | undefined;
-  private readonly control: Int32Array;
+  /** Both shards in one pass; shard 0 alone when the helper has shard 1. Its gradients are the batch's. */
+  private readonly whole: WasmTape;
+  /** Shard 1's tape, in the memory shared with the helper: loaded here, run there. */
+  private readonly shard: WasmTape;
+  /** Shard 0's gradients, kept while this thread computes shard 1 on the whole tape. */
+  private readonly kept: Float64Array;
+  /** Whether a helper may be started (see `run`). */
+  private readonly wanted: boolean;
+  private worker: Worker | undefined;
+  private readonly control = new Int32Array(new SharedArrayBuffer(Slot.Count * 4));
   private generation = 0;
   private readonly seed = new Float64Array(1);
+  private batches = 0;
   // The adaptive choice: the mode of each window, the mean batch time each mode had last.
-  private useHelper: boolean;
+  private useHelper = false; // alone first: the helper has to show that it makes batches faster
   private windowTime = 0;
   private windowBatches = 0;
   private windows = 0;
   private last = { helper: Infinity, alone: Infinity };
-  private probeEvery = 4;
+  private probeEvery = 1;
   private probing = false;
   /** Whether the helper has started (it says so once its kernels are instantiated). */
   private ready = false;
 
-  private constructor(
-    tapes: [WasmTape, WasmTape, WasmTape],
-    worker: Worker | undefined,
-    control: Int32Array,
-    whole: WasmTape | undefined,
-  ) {
-    this.tapes = tapes;
-    this.whole = whole;
-    this.worker = worker;
-    this.control = control;
-    // Alone first: the helper has to show, window against window, that it makes batches faster.
-    this.useHelper = false;
-    this.probeEvery = 1;
-  }
+  /** Batches before the helper is started. */
+  private readonly warmUp: number;
 
-  /** Starts the helper thread when `threads` > 1 (see `HELPER_WORK` for when to ask for one). */
-  static start(tapes: [WasmTape, WasmTape, WasmTape], threads: number, whole?: WasmTape): WasmShards {
-    const control = new Int32Array(new SharedArrayBuffer(Slot.Count * 4));
-    if (threads < 2) return new WasmShards(tapes, undefined, control, whole);
-    // Training starts without waiting for the helper (it starts idle anyway): it is
-    // measured once it says it is ready, and never if it fails to start.
-    const worker = new Worker(WORKER, { workerData: { ...tapes[1].kernels, control } });
-    worker.unref();
-    const shards = new WasmShards(tapes, worker, control, whole);
-    worker.once('message', () => (shards.ready = true));
-    worker.on('error', () => (shards.ready = false));
-    return shards;
+  /**
+   * A helper thread on `shard`'s kernels when `threads` > 1 (see `HELPER_WORK`
+   * for when to ask for one), started after `warmUp` batches; without one,
+   * batches run whole.
+   */
+  constructor(whole: WasmTape, shard: WasmTape, threads: number, warmUp = WARM_UP) {
+    this.whole = whole;
+    this.shard = shard;
+    this.kept = new Float64Array(whole.paramGrads.length);
+    this.wanted = threads > 1;
+    this.warmUp = warmUp;
   }
 
   /** Threads that may compute a batch: 2 with a helper (which the measurements may leave idle). */
   get threads(): number {
-    return this.worker ? 2 : 1;
+    return this.wanted ? 2 : 1;
   }
 
-  /** Runs the batch `rows` (shard 0: the first `split` rows); returns the summed loss, the gradients in tape 0's. */
+  /**
+   * Starts the helper, which is measured once it says it is ready (and never
+   * if it fails to start): not before the first batches, whose kernels V8 is
+   * still optimising on the other core — a thread starting there slows them.
+   */
+  private startHelper(): void {
+    const worker = new Worker(WORKER, { workerData: { ...this.shard.kernels, control: this.control } });
+    worker.unref();
+    worker.once('message', () => (this.ready = true));
+    worker.on('error', () => (this.ready = false));
+    this.worker = worker;
+  }
+
+  /** Runs the batch `rows` (shard 0: the first `split` rows); returns the summed loss, the gradients in the whole tape's. */
   run(x: Matrix, y: Matrix, rows: Int32Array, split: number, scale: number): number {
-    const [t0, shared, own] = this.tapes;
+    const { whole, shard } = this;
     const first = rows.subarray(0, split);
     const second = rows.subarray(split);
     this.seed[0] = scale;
     const start = performance.now();
     const c = this.control;
+    // The helper after the first batches, and only once a core is free for it (its start takes one for a while).
+    const b = this.batches++ - this.warmUp;
+    if (this.wanted && !this.worker && b >= 0 && b % WARM_UP === 0 && idleCores(1) >= 1) this.startHelper();
     // Hand shard 1 over only to an idle helper (one that finished every shard it took).
     const handed = this.useHelper && second.length > 0 && Atomics.load(c, Slot.Done) === Atomics.load(c, Slot.Claim);
-    if (!handed && this.whole) {
-      const loss = runWhole(this.whole, x, y, rows, split, this.seed);
+    if (!handed) {
+      const loss = runWhole(whole, x, y, rows, split, this.seed);
       if (second.length > 0) this.measure(performance.now() - start);
       return loss;
     }
-    if (handed) {
-      shared.load(x, y, second);
-      shared.seedWith(this.seed);
-      this.generation++;
-      Atomics.store(c, Slot.Rows, second.length);
-      Atomics.store(c, Slot.Start, this.generation);
-      Atomics.notify(c, Slot.Start);
-    }
+    shard.load(x, y, second);
+    shard.seedWith(this.seed);
+    this.generation++;
+    Atomics.store(c, Slot.Rows, second.length);
+    Atomics.store(c, Slot.Start, this.generation);
+    Atomics.notify(c, Slot.Start);
     const began = performance.now();
-    t0.load(x, y, first);
-    t0.forward(first.length);
-    t0.backward(this.seed);
-    let loss = 0;
-    for (let l = 0; l < first.length; l++) loss += t0.output(0, l);
+    const loss = runWhole(whole, x, y, first, split, this.seed);
 
     const g = this.generation;
-    let t1 = own;
-    if (handed && Atomics.compareExchange(c, Slot.Claim, g - 1, g) === g - 1) {
-      t1 = shared; // the helper had not started: compute it here, where it was loaded
-      t1.forward(second.length);
-      t1.backward(this.seed);
-      Atomics.store(c, Slot.Done, g); // the helper is idle again
-    } else if (handed && this.helperDone(g, (performance.now() - began) * PATIENCE)) {
-      t1 = shared;
-    } else {
-      own.load(x, y, second);
-      own.forward(second.length);
-      own.backward(this.seed);
-    }
     let secondLoss = 0;
-    for (let l = 0; l < second.length; l++) secondLoss += t1.output(0, l);
-    t0.addGrads(t1);
-    if (second.length > 0) this.measure(performance.now() - start);
+    if (Atomics.compareExchange(c, Slot.Claim, g - 1, g) === g - 1) {
+      Atomics.store(c, Slot.Done, g); // taken back before the helper started it: the helper skips it
+      secondLoss = this.secondHere(x, y, second);
+    } else if (this.helperDone(g, (performance.now() - began) * PATIENCE)) {
+      for (let l = 0; l < second.length; l++) secondLoss += shard.output(0, l);
+      whole.addGrads(shard);
+    } else {
+      secondLoss = this.secondHere(x, y, second); // the helper is late: it gets no new shard until it is done
+    }
+    this.measure(performance.now() - start);
     return loss + secondLoss;
+  }
+
+  /**
+   * Shard 1 on this thread, on the whole tape (its rows before the cut: shard
+   * 1's gradients alone), then shard 0's kept gradients + these. Returns its loss.
+   */
+  private secondHere(x: Matrix, y: Matrix, second: Int32Array): number {
+    const grads = this.whole.paramGrads;
+    const kept = this.kept;
+    kept.set(grads);
+    const loss = runWhole(this.whole, x, y, second, second.length, this.seed);
+    for (let i = 0; i < grads.length; i++) grads[i] = kept[i]! + grads[i]!;
+    return loss;
   }
 
   /** Whether the helper finishes batch g within `ms` (it has started it). */
@@ -212,6 +229,13 @@ export class WasmShards {
     } else if (++this.windows >= this.probeEvery) {
       this.probing = true;
       this.useHelper = !this.useHelper;
+    }
+    // A window with the helper only while another core is free: on a busy machine it would
+    // wait for a time slice, and its batches be slower than this thread's alone.
+    if (this.useHelper && idleCores(1) < 1) {
+      this.useHelper = false;
+      this.probing = false;
+      this.windows = 0;
     }
   }
 

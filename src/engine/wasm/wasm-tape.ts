@@ -45,7 +45,7 @@ function spaceFor(
   const layouts = layoutsOf(program, plan, lanes, kept ? kept.x.rows * width * 8 : 0, shards, cut, whole);
   const pages = Math.ceil(layouts[0]!.bytes / 65536);
   const memory = new WebAssembly.Memory(
-    shards > 1 ? { initial: pages, maximum: pages, shared: true } : { initial: pages },
+    layouts.length > 1 ? { initial: pages, maximum: pages, shared: true } : { initial: pages },
   );
   if (kept) {
     const rows = new Float64Array(memory.buffer, layouts[0]!.data, kept.x.rows * width);
@@ -136,22 +136,22 @@ export class WasmTape {
   }
 
   /**
-   * `group`'s shards and one more tape for a whole batch of two shards' rows,
-   * the first `lanes` of them apart (as `cut`), whose gradients land where
-   * shard 0's do; the whole tape is undefined where `cut` cannot be made.
+   * For a batch shared with a helper thread: a tape for shard 1 of `lanes`
+   * rows, and one for a whole batch of two shards' rows, the first `lanes` of
+   * them apart (as `cut`), over one shared memory. Undefined where `cut`
+   * cannot be made.
    */
-  static groupWithWhole(
+  static shardAndWhole(
     program: Program,
     lanes: number,
-    shards: number,
     data?: { x: Matrix; y: Matrix },
-  ): { shards: WasmTape[]; whole: WasmTape | undefined } {
+  ): { shard: WasmTape; whole: WasmTape } | undefined {
     const plan = planOf(program);
-    if (!cuttable(program, plan)) return { shards: WasmTape.group(program, lanes, shards, data), whole: undefined };
+    if (!cuttable(program, plan)) return undefined;
     const even = lanes + (lanes & 1);
-    const space = spaceFor(program, even, shards, data, plan, even, lanes);
-    const tapes = space.layouts.map((layout, k) => new WasmTape(program, layout.lanes, data, space, k));
-    return { shards: tapes.slice(0, shards), whole: tapes[shards] };
+    const space = spaceFor(program, even, 1, data, plan, even, lanes);
+    const [shard, whole] = space.layouts.map((layout, k) => new WasmTape(program, layout.lanes, data, space, k));
+    return { shard: shard!, whole: whole! };
   }
 
   /**
