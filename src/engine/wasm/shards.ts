@@ -104,18 +104,21 @@ export class WasmShards {
 
   /** Batches before the helper is started. */
   private readonly warmUp: number;
+  /** Whether another core is free now, for the helper. */
+  private readonly coreFree: () => boolean;
 
   /**
    * A helper thread on `shard`'s kernels when `threads` > 1 (see `HELPER_WORK`
    * for when to ask for one), started after `warmUp` batches; without one,
-   * batches run whole.
+   * batches run whole. `coreFree`: the test of a free core (tests replace it).
    */
-  constructor(whole: WasmTape, shard: WasmTape, threads: number, warmUp = WARM_UP) {
+  constructor(whole: WasmTape, shard: WasmTape, threads: number, warmUp = WARM_UP, coreFree = () => idleCores(1) >= 1) {
     this.whole = whole;
     this.shard = shard;
     this.kept = new Float64Array(whole.paramGrads.length);
     this.wanted = threads > 1;
     this.warmUp = warmUp;
+    this.coreFree = coreFree;
   }
 
   /** Threads that may compute a batch: 2 with a helper (which the measurements may leave idle). */
@@ -146,7 +149,7 @@ export class WasmShards {
     const c = this.control;
     // The helper after the first batches, and only once a core is free for it (its start takes one for a while).
     const b = this.batches++ - this.warmUp;
-    if (this.wanted && !this.worker && b >= 0 && b % WARM_UP === 0 && idleCores(1) >= 1) this.startHelper();
+    if (this.wanted && !this.worker && b >= 0 && b % WARM_UP === 0 && this.coreFree()) this.startHelper();
     // Hand shard 1 over only to an idle helper (one that finished every shard it took).
     const handed = this.useHelper && second.length > 0 && Atomics.load(c, Slot.Done) === Atomics.load(c, Slot.Claim);
     if (!handed) {
@@ -232,7 +235,7 @@ export class WasmShards {
     }
     // A window with the helper only while another core is free: on a busy machine it would
     // wait for a time slice, and its batches be slower than this thread's alone.
-    if (this.useHelper && idleCores(1) < 1) {
+    if (this.useHelper && !this.coreFree()) {
       this.useHelper = false;
       this.probing = false;
       this.windows = 0;

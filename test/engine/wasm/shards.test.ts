@@ -32,8 +32,9 @@ describe('a batch in two shards, shard 1 handed to a helper thread', () => {
     for (const threads of [1, 2]) {
       const tapes = WasmTape.shardAndWhole(program, lanes, { x, y })!;
       tapes.whole.params.set(params);
-      // the helper started at the first batch, and handed every shard 1 (the measurements would start without it)
-      const pair = new WasmShards(tapes.whole, tapes.shard, threads, 0);
+      // the helper started at the first batch, whatever else runs, and handed every shard 1
+      // (the measurements would start without it)
+      const pair = new WasmShards(tapes.whole, tapes.shard, threads, 0, () => true);
       Object.assign(pair, { useHelper: true, probeEvery: 1e9 });
       for (const n of [64, 45, 33, 32, 20, 64]) {
         // the first batch before the helper is up (shard 1 taken back), the others once it is
