@@ -132,7 +132,9 @@ export class WasmShards {
    * still optimising on the other core — a thread starting there slows them.
    */
   private startHelper(): void {
-    const worker = new Worker(WORKER, { workerData: { ...this.shard.kernels, control: this.control } });
+    const worker = new Worker(WORKER, {
+      workerData: { ...this.shard.kernels, control: this.control, lanes: this.shard.lanes },
+    });
     worker.unref();
     worker.once('message', () => (this.ready = true));
     worker.on('error', () => (this.ready = false));
@@ -194,16 +196,17 @@ export class WasmShards {
     return loss;
   }
 
-  /** Whether the helper finishes batch g within `ms` (it has started it). */
+  /**
+   * Whether the helper finishes batch g within `ms` (it has started it).
+   * Spinning, not sleeping: a sleeping thread takes tens of microseconds to
+   * wake, and the wait is short (a share of shard 0's time).
+   */
   private helperDone(g: number, ms: number): boolean {
     const c = this.control;
     const until = performance.now() + ms;
     for (;;) {
-      const done = Atomics.load(c, Slot.Done);
-      if (done === g) return true;
-      const left = until - performance.now();
-      if (left <= 0) return false;
-      Atomics.wait(c, Slot.Done, done, left);
+      if (Atomics.load(c, Slot.Done) === g) return true;
+      if (performance.now() > until) return false;
     }
   }
 
@@ -219,7 +222,8 @@ export class WasmShards {
     const mean = this.windowTime / this.windowBatches;
     this.windowTime = 0;
     this.windowBatches = 0;
-    if (this.useHelper) this.last.helper = mean;
+    const was = this.useHelper;
+    if (was) this.last.helper = mean;
     else this.last.alone = mean;
     if (this.probing) {
       this.probing = false;
@@ -233,9 +237,9 @@ export class WasmShards {
       this.probing = true;
       this.useHelper = !this.useHelper;
     }
-    // A window with the helper only while another core is free: on a busy machine it would
-    // wait for a time slice, and its batches be slower than this thread's alone.
-    if (this.useHelper && !this.coreFree()) {
+    // Back to the helper only while another core is free (looked at while it sleeps): on a
+    // busy machine it would wait for time slices, and its batches be slower than one thread's.
+    if (!was && this.useHelper && !this.coreFree()) {
       this.useHelper = false;
       this.probing = false;
       this.windows = 0;
