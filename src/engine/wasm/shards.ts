@@ -13,7 +13,7 @@ export const enum Slot {
   Start,
   /** The last batch whose shard 1 someone took: whoever moves it from n − 1 to n computes it. */
   Claim,
-  /** The last batch whose shard 1 was computed in the shared space (by the helper, or by the trainer that took it back). */
+  /** The last batch whose shard 1 is finished with: computed by the helper, or taken back by the trainer. */
   Done,
   /** Rows in shard 1. */
   Rows,
@@ -99,7 +99,7 @@ export class WasmShards {
   private last = { helper: Infinity, alone: Infinity };
   private probeEvery = 1;
   private probing = false;
-  /** Whether the helper has started (it says so once its kernels are instantiated). */
+  /** Whether the helper has started (it says so once its kernels are warm). */
   private ready = false;
 
   /** Batches before the helper is started. */
