@@ -37,7 +37,7 @@ for (;;) {
   const until = performance.now() + SPIN_MS;
   while (now === seen && performance.now() < until) now = Atomics.load(control, Slot.Start);
   while (now === seen) {
-    Atomics.wait(control, Slot.Start, now);
+    Atomics.wait(control, Slot.Start, now, 50); // capped: a missed wake-up then costs 50 ms, not the rest of the run
     now = Atomics.load(control, Slot.Start);
   }
   seen = now;
