@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 /**
- * Cores that no other thread is running on at this moment: the machine's
- * cores less the threads Linux counts as running (the fourth field of
- * /proc/loadavg, which counts this one), at least `ours` of them this
- * process's. Without /proc, every core but ours.
+ * Cores that no thread is running on at this moment, with `ours` threads of
+ * this process counted as running: the machine's cores less the threads Linux
+ * counts as running (the fourth field of /proc/loadavg, which includes this
+ * one), and never fewer than `ours`. Without /proc, every core but ours.
  */
 export function idleCores(ours: number): number {
   const cores = availableParallelism();

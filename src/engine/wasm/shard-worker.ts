@@ -10,8 +10,11 @@ const { module, memory, control, lanes } = workerData as {
   control: Int32Array;
   lanes: number;
 };
+/** Kernel runs before the helper says it is ready (at most WARM_MS): see below. */
 const WARM_CALLS = 200;
 const WARM_MS = 50;
+/** How long the helper spins for the next shard before it sleeps. */
+const SPIN_MS = 0.3;
 const run = new WebAssembly.Instance(module, importsFor(memory)).exports as {
   forward(rows: number): void;
   backward(rows: number): void;
@@ -25,8 +28,6 @@ for (let i = 0; i < WARM_CALLS && performance.now() - warm < WARM_MS; i++) {
   run.backward(lanes);
 }
 parentPort!.postMessage('ready');
-
-const SPIN_MS = Number(process.env.SPIN_MS ?? 0.3);
 
 let seen = 0;
 for (;;) {
