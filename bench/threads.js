@@ -31,7 +31,7 @@ const features = data({ layers: [10, 64, 64, 1], rows: PREDICT.rows }).x;
 const predictors = Object.fromEntries(
   [1, 2].map((threads) => [
     threads,
-    CompiledMLP.forPrediction(new MLP([10, 64, 64, 1], { random: new Random(2) }), 'wasm', 256, threads),
+    CompiledMLP.forPrediction(new MLP([10, 64, 64, 1], { random: new Random(2) }), 'wasm', undefined, threads),
   ]),
 );
 const predicted = new Float64Array(PREDICT.rows);

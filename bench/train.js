@@ -296,7 +296,7 @@ async function more() {
     ['wasm', 'wasm', 1],
     ['wasm2', 'wasm', 2],
   ]) {
-    const predictor = CompiledMLP.forPrediction(net, engine, 256, threads);
+    const predictor = CompiledMLP.forPrediction(net, engine, undefined, threads);
     predictor.predictInto({ rows: 1000, cols: 10, data: features.data.subarray(0, 10_000) }, out); // warm-up
     const times = [];
     for (let k = 0; k < 3; k++) {

@@ -104,12 +104,12 @@ describe('the wasm engine sharing batches with a helper thread', () => {
 
 describe('a long prediction shared with a helper thread', () => {
   it('gives every row the same outputs as one thread, call after call', async () => {
-    // 10,64,64,1 has 4,800 weights: 12,345 rows (blocks of 4,096, the last one short) are worth a helper; 500 are not.
+    // 10,64,64,1 has 4,800 weights: 12,345 rows (blocks of 16 runs of 64, the last one short) are worth a helper; 500 are not.
     const mlp = new MLP([10, 64, 64, 1], { random: new Random(17) });
     const long = data(12_345, 10, 18);
     const short = data(500, 10, 19);
-    const one = CompiledMLP.forPrediction(mlp, 'wasm', 256, 1);
-    const two = CompiledMLP.forPrediction(mlp, 'wasm', 256, 2);
+    const one = CompiledMLP.forPrediction(mlp, 'wasm', undefined, 1);
+    const two = CompiledMLP.forPrediction(mlp, 'wasm', undefined, 2);
     for (const x of [long, short, long]) {
       const expected = new Float64Array(x.rows);
       const got = new Float64Array(x.rows);
