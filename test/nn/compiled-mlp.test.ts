@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../src/engine/compile.js';
+import { compile, type Program } from '../../src/engine/compile.js';
 import { Value } from '../../src/engine/value.js';
 import { CompiledMLP, predictionLanes } from '../../src/nn/compiled-mlp.js';
 import { MLP } from '../../src/nn/mlp.js';
@@ -12,9 +12,13 @@ function predictionProgram(mlp: MLP) {
 
 describe('prediction in runs of rows', () => {
   it('runs as many rows at a time as keep the nodes’ lanes within a core’s cache', () => {
-    expect(predictionLanes(predictionProgram(new MLP([2, 16, 16, 1])))).toBe(256);
+    expect(predictionProgram(new MLP([10, 64, 64, 1])).size).toBe(267);
     expect(predictionLanes(predictionProgram(new MLP([10, 64, 64, 1])))).toBe(64);
-    expect(predictionLanes(predictionProgram(new MLP([784, 128, 10])))).toBe(16);
+    // node counts of 2,16,16,1 and 784,128,10, and of something bigger still
+    const sized = (size: number) => ({ size }) as Program;
+    expect(predictionLanes(sized(67))).toBe(256);
+    expect(predictionLanes(sized(1050))).toBe(16);
+    expect(predictionLanes(sized(100_000))).toBe(16);
   });
 
   it('gives every row the same outputs whatever the run length', () => {
