@@ -87,10 +87,16 @@ export class WasmShards {
   /** Whether a helper may be started (see `run`). */
   private readonly wanted: boolean;
   private worker: Worker | undefined;
-  private readonly control = new Int32Array(new SharedArrayBuffer(Slot.Count * 4));
+  /** Helpers stopped for a busy machine, still exiting. */
+  private readonly stopping: Promise<number>[] = [];
+  /** The control array of the helper running now (each helper gets its own). */
+  private control = new Int32Array(new SharedArrayBuffer(Slot.Count * 4));
   private generation = 0;
   private readonly seed = new Float64Array(1);
   private batches = 0;
+  /** The batch from which a helper may be started (again), and the wait after the next stop. */
+  private startFrom: number;
+  private restartWait = WARM_UP;
   // The adaptive choice: the mode of each window, the mean batch time each mode had last.
   private useHelper = false; // alone first: the helper has to show that it makes batches faster
   private windowTime = 0;
@@ -102,8 +108,6 @@ export class WasmShards {
   /** Whether the helper has started (it says so once its kernels are warm). */
   private ready = false;
 
-  /** Batches before the helper is started. */
-  private readonly warmUp: number;
   /** Whether another core is free now, for the helper. */
   private readonly coreFree: () => boolean;
 
@@ -117,7 +121,7 @@ export class WasmShards {
     this.shard = shard;
     this.kept = new Float64Array(whole.paramGrads.length);
     this.wanted = threads > 1;
-    this.warmUp = warmUp;
+    this.startFrom = warmUp;
     this.coreFree = coreFree;
   }
 
@@ -132,13 +136,35 @@ export class WasmShards {
    * still optimising on the other core — a thread starting there slows them.
    */
   private startHelper(): void {
+    this.control = new Int32Array(new SharedArrayBuffer(Slot.Count * 4));
+    this.generation = 0;
     const worker = new Worker(WORKER, {
       workerData: { ...this.shard.kernels, control: this.control, lanes: this.shard.lanes },
     });
     worker.unref();
-    worker.once('message', () => (this.ready = true));
-    worker.on('error', () => (this.ready = false));
+    worker.once('message', () => (this.ready = this.worker === worker));
+    worker.on('error', () => this.worker === worker && (this.ready = false));
     this.worker = worker;
+  }
+
+  /**
+   * Stops the helper when the machine is busy: a helper thread, even idle,
+   * measured 6–18 % slower batches than one thread on a machine that turned
+   * busy under it, and none once it was stopped. A new one may start when a
+   * core is free again, after a wait that doubles with each stop.
+   */
+  private stopHelper(): void {
+    const worker = this.worker;
+    if (!worker) return;
+    this.worker = undefined;
+    this.ready = false;
+    this.useHelper = false;
+    Atomics.store(this.control, Slot.Exit, 1);
+    Atomics.add(this.control, Slot.Start, 1);
+    Atomics.notify(this.control, Slot.Start);
+    this.stopping.push(worker.terminate());
+    this.startFrom = this.batches + this.restartWait;
+    this.restartWait *= 2;
   }
 
   /** Runs the batch `rows` (shard 0: the first `split` rows); returns the summed loss, the gradients in the whole tape's. */
@@ -148,10 +174,10 @@ export class WasmShards {
     const second = rows.subarray(split);
     this.seed[0] = scale;
     const start = performance.now();
-    const c = this.control;
     // The helper after the first batches, and only once a core is free for it (its start takes one for a while).
-    const b = this.batches++ - this.warmUp;
+    const b = this.batches++ - this.startFrom;
     if (this.wanted && !this.worker && b >= 0 && b % WARM_UP === 0 && this.coreFree()) this.startHelper();
+    const c = this.control;
     // Hand shard 1 over only to an idle helper (one that finished every shard it took).
     const handed = this.useHelper && second.length > 0 && Atomics.load(c, Slot.Done) === Atomics.load(c, Slot.Claim);
     if (!handed) {
@@ -243,15 +269,13 @@ export class WasmShards {
       this.useHelper = false;
       this.probing = false;
       this.windows = 0;
+      this.stopHelper();
     }
   }
 
   async close(): Promise<void> {
-    if (!this.worker) return;
-    Atomics.store(this.control, Slot.Exit, 1);
-    Atomics.add(this.control, Slot.Start, 1);
-    Atomics.notify(this.control, Slot.Start);
-    await this.worker.terminate();
+    this.stopHelper();
+    await Promise.all(this.stopping);
   }
 }
 
