@@ -84,7 +84,8 @@ describe('the wasm engine sharing batches with a helper thread', () => {
       });
       return { lossHistory, weights: mlp.getParameters() };
     };
-    // 10,128,128,1: shards worth a helper (two shards, two spaces); 10,64,64,1: one pass over both halves.
+    // 10,128,128,1: the path with a helper (too few batches here for it to start: its numbers are
+    // test/engine/wasm/shards.test.ts's); 10,64,64,1: one pass over both halves.
     for (const layers of [
       [10, 128, 128, 1],
       [10, 64, 64, 1],

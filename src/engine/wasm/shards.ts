@@ -266,10 +266,9 @@ export class WasmShards {
     // Back to the helper only while another core is free (looked at while it sleeps): on a
     // busy machine it would wait for time slices, and its batches be slower than one thread's.
     if (!was && this.useHelper && !this.coreFree()) {
-      this.useHelper = false;
       this.probing = false;
       this.windows = 0;
-      this.stopHelper();
+      this.stopHelper(); // and back to one thread
     }
   }
 
