@@ -5,7 +5,7 @@ import type { Matrix } from '../engine/matrix.js';
 import { forwardRows, predictRows, runShard, ShardHelper, shardsFor } from '../engine/shards.js';
 import { Tape } from '../engine/tape.js';
 import { Value } from '../engine/value.js';
-import { PREDICT_WORK, PredictHelper } from '../engine/wasm/predict-helper.js';
+import { PREDICT_SHARE, PREDICT_WORK, PredictHelper } from '../engine/wasm/predict-helper.js';
 import { HELPER_PARAMS, HELPER_WORK, runWhole, WasmShards } from '../engine/wasm/shards.js';
 import { WasmTape } from '../engine/wasm/wasm-tape.js';
 import { rowLoss, unitsPerRow, type LossName } from './loss.js';
@@ -63,6 +63,8 @@ export class CompiledMLP {
   /** Threads that may share a long prediction, and the second one's, once started. */
   private predictThreads = 1;
   private predictHelper: PredictHelper | undefined;
+  /** Work of the predictions so far (rows × weights), for when to start the helper. */
+  private predicted = 0;
 
   private constructor(
     mlp: MLP,
@@ -245,7 +247,9 @@ export class CompiledMLP {
 
   /** Outputs for every row of `x`, into `out` (rows × outputs). */
   predictInto(x: Matrix, out: Float64Array): void {
-    if (this.predictThreads > 1 && x.rows * this.program.termParam.length >= PREDICT_WORK) {
+    const work = x.rows * this.program.termParam.length;
+    this.predicted += work;
+    if (this.predictThreads > 1 && work >= PREDICT_SHARE && (this.predictHelper || this.predicted >= PREDICT_WORK)) {
       if (!this.predictHelper) {
         // two tapes over one memory, the weights in it: this thread's and the helper's
         const [here, there] = WasmTape.group(this.program, this.tapes[0]!.lanes, 2);

@@ -103,22 +103,40 @@ describe('the wasm engine sharing batches with a helper thread', () => {
   });
 });
 
+/** The prediction helper a network has started, if any. */
+const helperOf = (net: CompiledMLP) => (net as unknown as { predictHelper?: object }).predictHelper;
+
 describe('a long prediction shared with a helper thread', () => {
   it('gives every row the same outputs as one thread, call after call', async () => {
-    // 10,64,64,1 has 4,800 weights: 12,345 rows (blocks of 16 runs of 64, the last one short) are worth a helper; 500 are not.
+    // 10,64,64,1 has 4,800 weights: 12,345 rows (blocks of 16 runs of 64, the last one short) start a
+    // helper at once; 500 rows (blocks of one run) are then shared with it, and 100 are not.
     const mlp = new MLP([10, 64, 64, 1], { random: new Random(17) });
     const long = data(12_345, 10, 18);
     const short = data(500, 10, 19);
+    const tiny = data(100, 10, 20);
     const one = CompiledMLP.forPrediction(mlp, 'wasm', undefined, 1);
     const two = CompiledMLP.forPrediction(mlp, 'wasm', undefined, 2);
-    for (const x of [long, short, long]) {
+    // a stream of short calls starts a helper too, once their work adds up (25 × 500 rows)
+    const stream = Array<typeof short>(25).fill(short);
+    for (const [k, x] of [long, short, tiny, long].entries()) {
       const expected = new Float64Array(x.rows);
       const got = new Float64Array(x.rows);
       one.predictInto(x, expected);
       two.predictInto(x, got);
       expect(got).toEqual(expected);
+      if (k === 0) expect(helperOf(two)).toBeDefined();
+    }
+    const streamed = CompiledMLP.forPrediction(mlp, 'wasm', undefined, 2);
+    for (const [k, x] of stream.entries()) {
+      const expected = new Float64Array(x.rows);
+      const got = new Float64Array(x.rows);
+      one.predictInto(x, expected);
+      streamed.predictInto(x, got);
+      expect(got).toEqual(expected);
+      expect(helperOf(streamed) !== undefined).toBe(k >= 20); // 21 × 500 × 4,800 ≥ 50,000,000
     }
     await one.close();
     await two.close();
+    await streamed.close();
   }, 60_000);
 });
