@@ -30,6 +30,8 @@ export interface Dataset {
   firstDropped?: DataError;
   /** Columns found to write their numbers with a decimal comma (`decimal: "auto"`). */
   decimalComma: string[];
+  /** The first such column's first cell with one, for messages. */
+  decimalCommaExample?: string;
   /** Numeric features whose values count up, row after row, like a row number or an id. */
   rowNumbers: string[];
   /** A single numeric target holding only whole numbers, few of them: how many distinct ones (else 0). */
@@ -208,6 +210,10 @@ class DatasetBuilder {
     const { x, encoding, inputs } = this.encodeFeatures(kept, dropped > 0);
     const { y, classes } = this.encodeTargets(kept, dropped > 0);
     const decimal = this.options.decimal ?? 'auto';
+    const commaColumns =
+      decimal === 'auto'
+        ? [...this.features, ...this.targets].filter((c) => c.kind === 'number' && c.numbers.mark === ',')
+        : [];
     return {
       file: this.file,
       header: this.header,
@@ -220,12 +226,8 @@ class DatasetBuilder {
       inputs,
       dropped,
       firstDropped,
-      decimalComma:
-        decimal === 'auto'
-          ? [...this.features, ...this.targets]
-              .filter((c) => c.kind === 'number' && c.numbers.mark === ',')
-              .map((c) => c.name)
-          : [],
+      decimalComma: commaColumns.map((c) => c.name),
+      decimalCommaExample: commaColumns[0]?.numbers.commaExample,
       rowNumbers: this.features
         .filter(
           (c) => c.kind === 'number' && c.increasing && this.rows >= 10 && (c.consecutive || ID_NAME.test(c.name)),

@@ -67,6 +67,8 @@ export class NumberReader {
   mark: '.' | ',' | undefined;
   /** How the mark came to be fixed before any cell: chosen by the user, or commas ruled out by the separator. */
   private readonly fixedBy: 'user' | 'separator' | undefined;
+  /** The cell that showed this column's decimal comma, for messages. */
+  commaExample: string | undefined;
 
   constructor(decimal: DecimalMark, commasPossible = true) {
     if (decimal !== 'auto') {
@@ -90,6 +92,7 @@ export class NumberReader {
     }
     if (this.mark === '.' || !COMMA_NUMBER.test(cell)) return undefined;
     this.mark = ',';
+    this.commaExample ??= cell.trim();
     return parseNumber(cell.replace(',', '.').trim());
   }
 

@@ -116,7 +116,7 @@ describe('messy data: an error at the cell, never a silently wrong model', () =>
     const r = await run(['train', join(dir, 'comma.csv'), '-l', 'auto,4,auto', '-e', '2'], { cwd });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(
-      /^autograd: reading decimal commas \(as in "71,51"\) in a, y; --decimal \. turns this off\n/,
+      /^autograd: reading decimal commas \(as in "20,00"\) in a, y; --decimal \. turns this off\n/,
     );
     const model = JSON.parse(readFileSync(join(cwd, 'model.json'), 'utf8'));
     expect([model.task, model.features, model.encoding, model.layers]).toEqual(['regress', ['a', 'b'], [], [2, 4, 1]]);

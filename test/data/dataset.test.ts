@@ -151,6 +151,9 @@ describe('what a column holds is decided from all of its cells', () => {
     expect(Array.from(d.x.data)).toEqual([71.51, 3, -2.25, 4]);
     expect(Array.from(d.y.data)).toEqual([1.5, 0.25]);
     expect([d.classes, d.encoding, d.decimalComma]).toEqual([null, [], ['a', 'y']]);
+    expect(d.decimalCommaExample).toBe('71,51'); // the first such cell, for the notice
+    const later = parseCsv({ name: 'f.csv', text: 'a;y\n2;3\n 4,5 ;6,75\n' });
+    expect(datasetFromTable(later).decimalCommaExample).toBe('4,5');
     expect(datasetFromTable(file, { decimal: ',' }).decimalComma).toEqual([]);
     expect(() => datasetFromTable(file, { decimal: '.' })).toThrow(
       'e.csv line 2, column "a": "71,51" has a decimal comma, but decimal . was given',

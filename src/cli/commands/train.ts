@@ -383,8 +383,10 @@ export function describeData(term: Terminal, dataset: Dataset, taskAuto: boolean
   const lines: string[] = [];
   const warning = (message: string) => lines.push(`${term.colors.yellow('autograd: warning:')} ${message}`);
   if (dataset.decimalComma.length > 0) {
+    const example = dataset.decimalCommaExample;
+    const asIn = example === undefined ? '' : ` (as in ${quote(example)})`;
     lines.push(
-      `autograd: reading decimal commas (as in "71,51") in ${listOf(dataset.decimalComma)}; --decimal . turns this off`,
+      `autograd: reading decimal commas${asIn} in ${listOf(dataset.decimalComma)}; --decimal . turns this off`,
     );
   }
   for (const name of dataset.rowNumbers) {
