@@ -6,7 +6,7 @@ import type { WasmTape } from './wasm/wasm-tape.js';
 import { workerScript } from './worker-script.js';
 
 /** The helper's script (see `workerScript`). */
-const WORKER = workerScript('shard-worker', import.meta.url);
+const WORKER = workerScript('engine/shard-worker', import.meta.url);
 
 // A batch cut in two shards, the second computed on a helper thread: each
 // shard runs forward and backward on its own tape over the same parameters,

@@ -23,7 +23,7 @@ export interface RunOptions {
 }
 
 /** The trial worker's script (see `workerScript`). */
-const WORKER = workerScript('trial-worker', import.meta.url);
+const WORKER = workerScript('tune/trial-worker', import.meta.url);
 
 /**
  * Cross-validates each trial on worker threads, `jobs` at a time, handing out

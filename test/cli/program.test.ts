@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -41,5 +41,29 @@ describe('what the command line loads before a command runs', () => {
   it('the walk finds the engine from a command that trains (a check on the check)', () => {
     const loaded = loadedBy(join(SRC, 'cli/commands/train.ts'));
     expect(loaded).toContain('engine/wasm/kernels.ts');
+  });
+
+  it('nor does the bundle the command runs (dist/cli-bundle): the chunks its entry loads hold none of it', () => {
+    const dir = join(SRC, '../dist/cli-bundle');
+    expect(existsSync(join(dir, 'main.js'))).toBe(true);
+    const text = (file: string) => readFileSync(join(dir, file), 'utf8');
+    /** The chunks `entry` loads at load time, itself included. */
+    const loadedWith = (entry: string) => {
+      const loaded = new Set<string>();
+      const todo = [entry];
+      while (todo.length > 0) {
+        const file = todo.pop()!;
+        if (loaded.has(file)) continue;
+        loaded.add(file);
+        for (const m of text(file).matchAll(/^(?:import|export)\b[^;]*?["']\.\/([^"']+)["'];/gm)) todo.push(m[1]!);
+      }
+      return [...loaded];
+    };
+    const wasm = (files: string[]) => files.filter((f) => text(f).includes('F64x2Mul'));
+    expect(loadedWith('main.js').length).toBeGreaterThan(1); // the walk follows imports
+    expect(wasm(loadedWith('main.js'))).toEqual([]);
+    // a command that trains does load it (a check on the check)
+    const train = readdirSync(dir).find((f) => f.startsWith('train-'))!;
+    expect(wasm(loadedWith(train)).length).toBeGreaterThan(0);
   });
 });

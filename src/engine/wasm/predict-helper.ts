@@ -6,7 +6,7 @@ import type { WasmTape } from './wasm-tape.js';
 import { workerScript } from '../worker-script.js';
 
 /** The helper's script (see `workerScript`). */
-const WORKER = workerScript('predict-worker', import.meta.url);
+const WORKER = workerScript('engine/wasm/predict-worker', import.meta.url);
 
 /** Slots of the control array shared with the helper. */
 export const enum Slot {

@@ -5,7 +5,7 @@ import { idleCores } from '../idle-cores.js';
 import { workerScript } from '../worker-script.js';
 
 /** The helper's script (see `workerScript`). */
-const WORKER = workerScript('shard-worker', import.meta.url);
+const WORKER = workerScript('engine/wasm/shard-worker', import.meta.url);
 
 /** Slots of the shared control array between this thread and the helper. */
 export const enum Slot {
