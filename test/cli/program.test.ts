@@ -19,16 +19,21 @@ function staticImports(file: string): string[] {
   return found;
 }
 
-function loadedBy(entry: string): Set<string> {
+/** `entry` and every file it reaches through `imports`. */
+function reached(entry: string, imports: (file: string) => string[]): string[] {
   const seen = new Set<string>();
   const todo = [entry];
   while (todo.length > 0) {
     const file = todo.pop()!;
     if (seen.has(file)) continue;
     seen.add(file);
-    todo.push(...staticImports(file));
+    todo.push(...imports(file));
   }
-  return new Set([...seen].map((f) => relative(SRC, f)));
+  return [...seen];
+}
+
+function loadedBy(entry: string): Set<string> {
+  return new Set(reached(entry, staticImports).map((f) => relative(SRC, f)));
 }
 
 describe('what the command line loads before a command runs', () => {
@@ -48,17 +53,10 @@ describe('what the command line loads before a command runs', () => {
     expect(existsSync(join(dir, 'main.js'))).toBe(true);
     const text = (file: string) => readFileSync(join(dir, file), 'utf8');
     /** The chunks `entry` loads at load time, itself included. */
-    const loadedWith = (entry: string) => {
-      const loaded = new Set<string>();
-      const todo = [entry];
-      while (todo.length > 0) {
-        const file = todo.pop()!;
-        if (loaded.has(file)) continue;
-        loaded.add(file);
-        for (const m of text(file).matchAll(/^(?:import|export)\b[^;]*?["']\.\/([^"']+)["'];/gm)) todo.push(m[1]!);
-      }
-      return [...loaded];
-    };
+    const loadedWith = (entry: string) =>
+      reached(entry, (file) =>
+        [...text(file).matchAll(/^(?:import|export)\b[^;]*?["']\.\/([^"']+)["'];/gm)].map((m) => m[1]!),
+      );
     const wasm = (files: string[]) => files.filter((f) => text(f).includes('F64x2Mul'));
     expect(loadedWith('main.js').length).toBeGreaterThan(1); // the walk follows imports
     expect(wasm(loadedWith('main.js'))).toEqual([]);
