@@ -35,7 +35,7 @@ export interface Job {
 
 /**
  * Work (rows × weights) of predictions after which a second thread is
- * started: about 20 ms of the kernels, against a thread that takes 30–50 ms
+ * started: about 20 ms of the kernels, against a thread that takes 30–190 ms
  * to start. Counted over calls, so that a stream of small batches (predict
  * reads a file a chunk at a time) gets one as well as a single long call.
  */
